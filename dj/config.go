@@ -1,0 +1,239 @@
+package dj
+
+import (
+	"bytes"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// TLSMode selects how the connection uses TLS, after DataJoint's
+// database.use_tls setting.
+type TLSMode string
+
+// TLS modes.
+const (
+	TLSPreferred  TLSMode = ""            // use TLS when the server offers it (use_tls = null)
+	TLSRequired   TLSMode = "true"        // require TLS and verify the server (use_tls = true)
+	TLSDisabled   TLSMode = "false"       // never use TLS (use_tls = false)
+	TLSSkipVerify TLSMode = "skip-verify" // require TLS without verifying the certificate
+)
+
+// Config holds the connection settings. The zero value connects as root
+// without a password to localhost:3306. LoadConfig fills one from
+// DataJoint's configuration file and environment variables; fields set in
+// code after that take precedence over both.
+type Config struct {
+	// Host is the server's host name or address, optionally with ":port"
+	// (DataJoint's database.host; DJ_HOST).
+	Host string
+	// Port is used when Host has no port; 0 means 3306 (database.port).
+	Port int
+	// User and Password authenticate the connection (database.user,
+	// database.password; DJ_USER, DJ_PASS). Password never appears in
+	// errors, logs or String.
+	User     string
+	Password string
+	// TLS selects the TLS mode (database.use_tls). TLSConfig, when set,
+	// overrides it with a custom configuration.
+	TLS       TLSMode
+	TLSConfig *tls.Config
+	// MaxOpenConns bounds the connection pool; 0 means no limit.
+	MaxOpenConns int
+	// Logger receives debug and warning records; nil discards them.
+	Logger *slog.Logger
+}
+
+// Addr returns host:port.
+func (c Config) Addr() string {
+	host := c.Host
+	if host == "" {
+		host = "localhost"
+	}
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		return host
+	}
+	port := c.Port
+	if port == 0 {
+		port = 3306
+	}
+	return net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(port))
+}
+
+// String describes the configuration without the password.
+func (c Config) String() string {
+	user := c.User
+	if user == "" {
+		user = "root"
+	}
+	pw := ""
+	if c.Password != "" {
+		pw = ":****"
+	}
+	return fmt.Sprintf("%s%s@%s", user, pw, c.Addr())
+}
+
+// LogValue keeps the password out of structured logs.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// ConfigFile names DataJoint's local configuration file, read from the
+// working directory.
+const ConfigFile = "dj_local_conf.json"
+
+// GlobalConfigFile names DataJoint's per-user configuration file, read from
+// the home directory when ConfigFile is absent.
+const GlobalConfigFile = ".datajoint_config.json"
+
+// LoadConfig builds a Config the way DataJoint for Python does: defaults,
+// then the configuration file, then the environment (DJ_HOST, DJ_USER,
+// DJ_PASS; DJ_PORT too). An empty path means ./dj_local_conf.json if it
+// exists, else ~/.datajoint_config.json if it exists, else no file. A file
+// that is named explicitly must exist.
+//
+// The file uses DataJoint's flat dotted keys: "database.host",
+// "database.user", "database.password", "database.port",
+// "database.use_tls". Other keys DataJoint defines are accepted and
+// ignored here.
+func LoadConfig(path string) (Config, error) {
+	var cfg Config
+	if path == "" {
+		for _, p := range defaultConfigPaths() {
+			if _, err := os.Stat(p); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		if err := cfg.applyFile(data); err != nil {
+			return cfg, fmt.Errorf("%w: %s: %w", ErrConfig, path, err)
+		}
+	}
+	if err := cfg.applyEnv(os.LookupEnv); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func defaultConfigPaths() []string {
+	out := []string{ConfigFile}
+	if home, err := os.UserHomeDir(); err == nil {
+		out = append(out, filepath.Join(home, GlobalConfigFile))
+	}
+	return out
+}
+
+// applyFile reads DataJoint's JSON configuration.
+func (c *Config) applyFile(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	// DataJoint writes flat dotted keys; accept a nested "database" object too.
+	if db, ok := raw["database"].(map[string]any); ok {
+		for k, v := range db {
+			raw["database."+k] = v
+		}
+	}
+	str := func(key string) (string, bool, error) {
+		v, ok := raw[key]
+		if !ok || v == nil {
+			return "", false, nil
+		}
+		switch x := v.(type) {
+		case string:
+			return x, true, nil
+		case json.Number:
+			return x.String(), true, nil
+		}
+		return "", false, fmt.Errorf("%s: want a string, got %T", key, v)
+	}
+	if v, ok, err := str("database.host"); err != nil {
+		return err
+	} else if ok {
+		c.Host = v
+	}
+	if v, ok, err := str("database.user"); err != nil {
+		return err
+	} else if ok {
+		c.User = v
+	}
+	if v, ok, err := str("database.password"); err != nil {
+		return err
+	} else if ok {
+		c.Password = v
+	}
+	if v, ok, err := str("database.port"); err != nil {
+		return err
+	} else if ok {
+		p, err := strconv.Atoi(v)
+		if err != nil || p <= 0 || p > 65535 {
+			return fmt.Errorf("database.port: invalid port %q", v)
+		}
+		c.Port = p
+	}
+	if v, ok := raw["database.use_tls"]; ok {
+		switch x := v.(type) {
+		case nil:
+			c.TLS = TLSPreferred
+		case bool:
+			if x {
+				c.TLS = TLSRequired
+			} else {
+				c.TLS = TLSDisabled
+			}
+		case map[string]any:
+			// pymysql ssl options: a dict means "use TLS"; certificates are
+			// configured in Go through Config.TLSConfig.
+			c.TLS = TLSRequired
+		default:
+			return fmt.Errorf("database.use_tls: want true, false, null or an object, got %v", v)
+		}
+	}
+	return nil
+}
+
+// applyEnv reads DJ_HOST, DJ_USER, DJ_PASS, DJ_PORT and DJ_USE_TLS through
+// lookup (os.LookupEnv in production). A DJ_PASS that is set but empty
+// means "no password".
+func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
+	if v, _ := lookup("DJ_HOST"); v != "" {
+		c.Host = v
+	}
+	if v, _ := lookup("DJ_USER"); v != "" {
+		c.User = v
+	}
+	if v, ok := lookup("DJ_PASS"); ok {
+		c.Password = v
+	}
+	if v, _ := lookup("DJ_PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p <= 0 || p > 65535 {
+			return fmt.Errorf("%w: DJ_PORT: invalid port %q", ErrConfig, v)
+		}
+		c.Port = p
+	}
+	if v, _ := lookup("DJ_USE_TLS"); v != "" {
+		switch strings.ToLower(v) {
+		case "true", "1", "yes":
+			c.TLS = TLSRequired
+		case "false", "0", "no":
+			c.TLS = TLSDisabled
+		default:
+			return fmt.Errorf("%w: DJ_USE_TLS: want true or false, got %q", ErrConfig, v)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,274 @@
+package dj
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"reflect"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"database/sql/driver"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// SQLMode is the session sql_mode DataJoint sets on every connection.
+const SQLMode = "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY"
+
+// Conn is a pool of connections to one MySQL or MariaDB server, plus the
+// registry of tables declared through it. It is safe for concurrent use.
+//
+// A connection that the server dropped while it sat idle (a restart,
+// wait_timeout, KILL) is replaced transparently on the next statement.
+// Inside a transaction the loss surfaces as ErrLostConnection.
+type Conn struct {
+	db     *sql.DB
+	cfg    Config
+	log    *slog.Logger
+	maxPkt int
+
+	mu     sync.RWMutex
+	tables map[reflect.Type]*Table // struct-declared tables
+
+	offline bool // no server: see Offline
+}
+
+// Querier runs statements: *Conn and *Tx implement it. Every function of dj
+// that reads or writes takes one, so the same code runs inside or outside a
+// transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	// djConn seals the interface: only *Conn and *Tx implement it.
+	djConn() *Conn
+}
+
+// Connect opens a connection pool with cfg and checks that the server
+// answers. The session uses UTC, parses DATE/DATETIME into time.Time and
+// runs with DataJoint's sql_mode.
+func Connect(ctx context.Context, cfg Config) (*Conn, error) {
+	mc := mysql.NewConfig()
+	mc.Net = "tcp"
+	mc.Addr = cfg.Addr()
+	mc.User = cfg.User
+	if mc.User == "" {
+		mc.User = "root"
+	}
+	mc.Passwd = cfg.Password
+	mc.ParseTime = true
+	mc.Loc = time.UTC
+	mc.InterpolateParams = true
+	mc.ClientFoundRows = true
+	mc.MultiStatements = false
+	mc.Timeout = 10 * time.Second
+	mc.Params = map[string]string{
+		"sql_mode":  "'" + SQLMode + "'",
+		"time_zone": "'+00:00'",
+	}
+	switch {
+	case cfg.TLSConfig != nil:
+		mc.TLS = cfg.TLSConfig
+	case cfg.TLS == TLSPreferred:
+		mc.TLSConfig = "preferred"
+	default:
+		mc.TLSConfig = string(cfg.TLS)
+	}
+	if mc.TLSConfig != "" {
+		if err := mc.Apply(); err != nil {
+			return nil, &Error{Op: "connect", Table: cfg.String(), Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+		}
+	}
+	connector, err := mysql.NewConnector(mc)
+	if err != nil {
+		return nil, &Error{Op: "connect", Table: cfg.String(), Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+	}
+	db := sql.OpenDB(connector)
+	if cfg.MaxOpenConns > 0 {
+		db.SetMaxOpenConns(cfg.MaxOpenConns)
+	}
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(10 * time.Minute)
+	c := &Conn{db: db, cfg: cfg, log: cfg.Logger, tables: map[reflect.Type]*Table{}}
+	if c.log == nil {
+		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&c.maxPkt); err != nil {
+		db.Close()
+		return nil, &Error{Op: "connect", Table: cfg.String(), Err: classify(err)}
+	}
+	c.log.Debug("dj: connected", "server", cfg)
+	return c, nil
+}
+
+// Close closes every connection of the pool.
+func (c *Conn) Close() error { return c.db.Close() }
+
+// DB returns the underlying pool, for plain SQL beside dj.
+func (c *Conn) DB() *sql.DB { return c.db }
+
+// Config returns the configuration the connection was opened with.
+func (c *Conn) Config() Config { return c.cfg }
+
+func (c *Conn) djConn() *Conn { return c }
+
+// ExecContext runs a statement on the pool; errors are classified.
+func (c *Conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	r, err := c.db.ExecContext(ctx, query, args...)
+	return r, classify(err)
+}
+
+// QueryContext runs a query on the pool; errors are classified.
+func (c *Conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	r, err := c.db.QueryContext(ctx, query, args...)
+	return r, classify(err)
+}
+
+// QueryRowContext runs a query expected to return at most one row.
+func (c *Conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.db.QueryRowContext(ctx, query, args...)
+}
+
+// Tx is a transaction on one dedicated connection. It implements Querier.
+// A Tx is created by Conn.Tx (or by populate for a make) and is valid only
+// inside that function.
+type Tx struct {
+	sc   *sql.Conn
+	conn *Conn
+	// allowAuto permits inserts into Imported and Computed tables: set for
+	// the transaction of a make, or by AllowDirectInsert.
+	allowAuto bool
+}
+
+func (t *Tx) djConn() *Conn { return t.conn }
+
+// Conn returns the connection pool the transaction belongs to.
+func (t *Tx) Conn() *Conn { return t.conn }
+
+// ExecContext runs a statement in the transaction.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	r, err := t.sc.ExecContext(ctx, query, args...)
+	return r, txLost(err)
+}
+
+// QueryContext runs a query in the transaction.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	r, err := t.sc.QueryContext(ctx, query, args...)
+	return r, txLost(err)
+}
+
+// QueryRowContext runs a query expected to return at most one row.
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.sc.QueryRowContext(ctx, query, args...)
+}
+
+// TxOption configures a transaction.
+type TxOption func(*txOptions)
+
+type txOptions struct {
+	allowAuto bool
+}
+
+// AllowDirectInsert lets the transaction insert into Imported and Computed
+// tables (DataJoint's allow_direct_insert).
+func AllowDirectInsert() TxOption { return func(o *txOptions) { o.allowAuto = true } }
+
+// Tx runs fn inside a transaction that starts WITH CONSISTENT SNAPSHOT, as
+// DataJoint's do. It commits when fn returns nil and rolls back when fn
+// returns an error or panics (the panic then continues). Transactions do
+// not nest: use the *Tx that fn receives for everything inside it.
+func (c *Conn) Tx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error, opts ...TxOption) error {
+	var o txOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	sc, err := c.db.Conn(ctx)
+	if err != nil {
+		return &Error{Op: "transaction", Err: classify(err)}
+	}
+	defer sc.Close()
+	return runTx(ctx, c, sc, o.allowAuto, fn)
+}
+
+// runTx runs fn in a transaction on the dedicated connection sc.
+func runTx(ctx context.Context, c *Conn, sc *sql.Conn, allowAuto bool, fn func(ctx context.Context, tx *Tx) error) error {
+	if _, err := sc.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+		return &Error{Op: "transaction", Err: classify(err)}
+	}
+	tx := &Tx{sc: sc, conn: c, allowAuto: allowAuto}
+	committed := false
+	defer func() {
+		if !committed {
+			// Roll back on error, panic or cancellation. A cancelled ctx must
+			// not prevent the rollback, so it gets its own short deadline.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if _, err := sc.ExecContext(rctx, "ROLLBACK"); err != nil {
+				c.log.Warn("dj: rollback failed", "err", err)
+				// The connection state is unknown: keep it out of the pool.
+				_ = sc.Raw(func(any) error { return driverBadConn })
+			}
+		}
+	}()
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return &Error{Op: "commit", Err: err}
+	}
+	if _, err := sc.ExecContext(ctx, "COMMIT"); err != nil {
+		return &Error{Op: "commit", Err: txLost(err)}
+	}
+	committed = true
+	return nil
+}
+
+// txLost classifies an error from inside a transaction: a dead connection
+// there is ErrLostConnection, because the transaction's work is gone.
+func txLost(err error) error {
+	if err == nil {
+		return nil
+	}
+	err = classify(err)
+	if errors.Is(err, sql.ErrConnDone) && !errors.Is(err, ErrLostConnection) {
+		return fmt.Errorf("%w: %w", ErrLostConnection, err)
+	}
+	return err
+}
+
+// PanicError is the error a recovered panic becomes (populate reports a
+// panicking make this way). Stack holds the goroutine's stack at the panic.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+// Error describes the panic value.
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// recoverPanic turns a panic into a *PanicError stored in *errp.
+func recoverPanic(errp *error) {
+	if p := recover(); p != nil {
+		*errp = &PanicError{Value: p, Stack: debug.Stack()}
+	}
+}
+
+// ServerUser returns the account of the session as the server sees it
+// (SELECT user()).
+func (c *Conn) ServerUser(ctx context.Context) (string, error) {
+	var u string
+	err := c.db.QueryRowContext(ctx, "SELECT user()").Scan(&u)
+	return u, classify(err)
+}
+
+// MaxAllowedPacket returns the server's max_allowed_packet, read at connect.
+func (c *Conn) MaxAllowedPacket() int { return c.maxPkt }
+
+// driverBadConn, returned from sql.Conn.Raw, makes database/sql discard the
+// connection instead of returning it to the pool.
+var driverBadConn = driver.ErrBadConn

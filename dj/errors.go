@@ -1,0 +1,161 @@
+package dj
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/datajoint-go/datajoint/dj/internal/djerr"
+)
+
+// Sentinel errors. Every error returned by dj wraps one of these (usually
+// inside an *Error that names the table and attribute), so callers test
+// with errors.Is. Server errors additionally keep the *mysql.MySQLError in
+// the chain for errors.As.
+var (
+	ErrDuplicate        = djerr.ErrDuplicate        // a row with the same key exists (MySQL 1062)
+	ErrIntegrity        = djerr.ErrIntegrity        // a foreign-key constraint would break (1451, 1452, 1217)
+	ErrNoRows           = djerr.ErrNoRows           // FetchOne found no row
+	ErrTooManyRows      = djerr.ErrTooManyRows      // FetchOne found several rows
+	ErrUnknownAttribute = djerr.ErrUnknownAttribute // no such attribute (1054)
+	ErrMissingAttribute = djerr.ErrMissingAttribute // a required attribute has no value (1364, 1048)
+	ErrMissingTable     = djerr.ErrMissingTable     // no such table (1146)
+	ErrDeclaration      = djerr.ErrDeclaration      // a struct cannot be declared as a table
+	ErrHeadingMismatch  = djerr.ErrHeadingMismatch  // a declared struct differs from the existing table
+	ErrIllegalJoin      = djerr.ErrIllegalJoin      // operands cannot be joined under DataJoint's rules
+	ErrIncompatible     = djerr.ErrIncompatible     // union of incompatible headings
+	ErrInvalidQuery     = djerr.ErrInvalidQuery     // an operator used in a way DataJoint forbids
+	ErrType             = djerr.ErrType             // a value does not fit the attribute or Go type
+	ErrDirectInsert     = djerr.ErrDirectInsert     // insert into an Imported/Computed table outside make
+	ErrLostConnection   = djerr.ErrLostConnection   // the connection died inside a transaction
+	ErrAccess           = djerr.ErrAccess           // privileges missing (1044, 1142)
+	ErrSyntax           = djerr.ErrSyntax           // the server rejected the SQL (1064)
+	ErrTransaction      = djerr.ErrTransaction      // a transaction rule was broken
+	ErrPartIntegrity    = djerr.ErrPartIntegrity    // parts would lose rows without their master
+	ErrMissingExternal  = djerr.ErrMissingExternal  // an externally stored object is missing
+	ErrStore            = djerr.ErrStore            // an object store failed or is misconfigured
+	ErrConfig           = djerr.ErrConfig           // the configuration is invalid
+)
+
+// Error is the error type of dj operations. It names the operation, the
+// table and, when known, the attribute; Err holds the classified cause (a
+// sentinel, usually joined with the underlying driver error).
+type Error struct {
+	Op    string // "insert", "fetch", "declare", "delete", ...
+	Table string // table name as `db`.`table`, or a Go type name
+	Attr  string // attribute name, when one is at fault
+	Err   error
+}
+
+// Error formats the error as "dj: <op> <table>: attribute <attr>: <cause>".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("dj: ")
+	b.WriteString(e.Op)
+	if e.Table != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Table)
+	}
+	if e.Attr != "" {
+		b.WriteString(": attribute ")
+		b.WriteString(e.Attr)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// opError builds an *Error, classifying err first. A nil err gives nil.
+func opError(op, table, attr string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *Error
+	if errors.As(err, &de) && de.Op == op {
+		return err
+	}
+	err = classify(err)
+	if attr == "" {
+		attr = attributeFromServer(err)
+	}
+	return &Error{Op: op, Table: table, Attr: attr, Err: err}
+}
+
+// serverErrors maps MySQL error numbers to sentinels, as DataJoint does.
+var serverErrors = map[uint16]error{
+	1044: ErrAccess, 1142: ErrAccess, 1045: ErrAccess,
+	1062: ErrDuplicate, 1586: ErrDuplicate,
+	1217: ErrIntegrity, 1451: ErrIntegrity, 1452: ErrIntegrity, 3730: ErrIntegrity,
+	1064: ErrSyntax,
+	1146: ErrMissingTable, 1049: ErrMissingTable,
+	1364: ErrMissingAttribute, 1048: ErrMissingAttribute,
+	1054: ErrUnknownAttribute,
+	1265: ErrType, 1366: ErrType, 1264: ErrType, 1292: ErrType, 4025: ErrType,
+	2006: ErrLostConnection, 2013: ErrLostConnection, 1927: ErrLostConnection,
+}
+
+// classify attaches the matching sentinel to a driver error. Errors that
+// already carry a dj sentinel are returned unchanged.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		if s, ok := serverErrors[me.Number]; ok && !errors.Is(err, s) {
+			return fmt.Errorf("%w: %w", s, err)
+		}
+		return err
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, sql.ErrConnDone) {
+		if !errors.Is(err, ErrLostConnection) {
+			return fmt.Errorf("%w: %w", ErrLostConnection, err)
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) && !errors.Is(err, ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNoRows, err)
+	}
+	return err
+}
+
+// Patterns that name the offending column in MySQL/MariaDB messages.
+var serverAttrPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`Unknown column '([^']+)'`),
+	regexp.MustCompile(`Field '([^']+)' doesn't have a default value`),
+	regexp.MustCompile(`Column '([^']+)' cannot be null`),
+	regexp.MustCompile(`for column .?'?([^' ]+?)'? at row`),
+	regexp.MustCompile(`Out of range value for column '([^']+)'`),
+}
+
+func attributeFromServer(err error) string {
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) {
+		return ""
+	}
+	for _, re := range serverAttrPatterns {
+		if m := re.FindStringSubmatch(me.Message); m != nil {
+			name := m[1]
+			if i := strings.LastIndexByte(name, '.'); i >= 0 {
+				name = name[i+1:]
+			}
+			return strings.Trim(name, "`'")
+		}
+	}
+	return ""
+}
+
+// isContextErr reports whether err came from a cancelled or expired context.
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}

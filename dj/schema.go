@@ -1,0 +1,320 @@
+package dj
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/datajoint-go/datajoint/dj/schema"
+)
+
+// Schema is one MySQL database used as a DataJoint schema.
+type Schema struct {
+	conn *Conn
+	name string
+}
+
+// SchemaOption configures Conn.Schema.
+type SchemaOption func(*schemaOptions)
+
+type schemaOptions struct{ noCreate bool }
+
+// NoCreate makes Conn.Schema fail with ErrMissingTable instead of creating
+// a database that does not exist.
+func NoCreate() SchemaOption { return func(o *schemaOptions) { o.noCreate = true } }
+
+// Schema returns the schema (database) name, creating the database if it
+// does not exist unless NoCreate is given.
+func (c *Conn) Schema(ctx context.Context, name string, opts ...SchemaOption) (*Schema, error) {
+	var o schemaOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	if name == "" || strings.ContainsAny(name, "`/\\.") || len(name) > 64 {
+		return nil, &Error{Op: "schema", Table: name, Err: fmt.Errorf("%w: invalid schema name %q", ErrConfig, name)}
+	}
+	if c.offline {
+		return &Schema{conn: c, name: name}, nil
+	}
+	var exists int
+	err := c.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", name).Scan(&exists)
+	if err != nil {
+		return nil, opError("schema", schema.QuoteIdent(name), "", err)
+	}
+	if exists == 0 {
+		if o.noCreate {
+			return nil, &Error{Op: "schema", Table: schema.QuoteIdent(name), Err: fmt.Errorf("%w: database does not exist", ErrMissingTable)}
+		}
+		if _, err := c.db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+schema.QuoteIdent(name)); err != nil {
+			return nil, opError("schema", schema.QuoteIdent(name), "", err)
+		}
+	}
+	return &Schema{conn: c, name: name}, nil
+}
+
+// Name returns the database name.
+func (s *Schema) Name() string { return s.name }
+
+// Conn returns the connection the schema belongs to.
+func (s *Schema) Conn() *Conn { return s.conn }
+
+// Declare creates the tables of the given structs (values or pointers of
+// struct types embedding a tier marker) in dependency order, and binds each
+// Go type to its table on the connection. Parents referenced with dj.Ref
+// must be declared in the same call or earlier (in any schema of the
+// connection). A table that already exists is checked against the struct:
+// any difference is an ErrHeadingMismatch naming the attribute, and nothing
+// is altered. Lookup tables with a Contents method get their rows.
+func (s *Schema) Declare(ctx context.Context, tables ...any) error {
+	types := make([]reflect.Type, 0, len(tables))
+	for _, v := range tables {
+		t := reflect.TypeOf(v)
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			return &Error{Op: "declare", Table: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: want a struct with a tier marker, got %T", ErrDeclaration, v)}
+		}
+		types = append(types, t)
+	}
+	order, err := s.declarationOrder(types)
+	if err != nil {
+		return err
+	}
+	for _, t := range order {
+		if err := s.declareOne(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// declarationOrder sorts types parents first; parents outside the list
+// must already be bound on the connection.
+func (s *Schema) declarationOrder(types []reflect.Type) ([]reflect.Type, error) {
+	want := map[reflect.Type]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	state := map[reflect.Type]int{} // 1 visiting, 2 done
+	var order []reflect.Type
+	var visit func(t reflect.Type, path []string) error
+	visit = func(t reflect.Type, path []string) error {
+		switch state[t] {
+		case 1:
+			return &Error{Op: "declare", Table: t.Name(), Err: fmt.Errorf("%w: reference cycle %s -> %s; break it with a secondary (non-key) reference declared after both tables", ErrDeclaration, strings.Join(path, " -> "), t.Name())}
+		case 2:
+			return nil
+		}
+		state[t] = 1
+		deps, err := schema.Dependencies(t)
+		if err != nil {
+			return &Error{Op: "declare", Table: t.Name(), Err: err}
+		}
+		for _, d := range deps {
+			if d == t {
+				continue // self-reference
+			}
+			if !want[d] {
+				if _, bound := s.conn.boundTable(d); !bound {
+					return &Error{Op: "declare", Table: t.Name(), Err: fmt.Errorf("%w: %s references %s, which is not declared: declare %s first or in the same call", ErrDeclaration, t.Name(), d.Name(), d.Name())}
+				}
+				continue
+			}
+			if err := visit(d, append(path, t.Name())); err != nil {
+				return err
+			}
+		}
+		state[t] = 2
+		order = append(order, t)
+		return nil
+	}
+	for _, t := range types {
+		if err := visit(t, nil); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}
+
+func (s *Schema) declareOne(ctx context.Context, typ reflect.Type) error {
+	meta, err := schema.Parse(typ, s.name, s.conn.resolve)
+	if err != nil {
+		return &Error{Op: "declare", Table: typ.Name(), Err: err}
+	}
+	full := meta.FullName()
+	if s.conn.offline {
+		return s.conn.bind(typ, newTable(s, meta))
+	}
+	existing, err := schema.Load(ctx, s.conn.db, s.name, meta.Name)
+	switch {
+	case err == nil:
+		if err := schema.Compare(meta, existing); err != nil {
+			return &Error{Op: "declare", Table: full, Err: err}
+		}
+	case errors.Is(err, ErrMissingTable):
+		for _, store := range externalStores(meta) {
+			if _, err := s.conn.db.ExecContext(ctx, schema.ExternalTableSQL(s.name, store)); err != nil {
+				return opError("declare", schema.QuoteFull(s.name, "~external_"+store), "", err)
+			}
+		}
+		if _, err := s.conn.db.ExecContext(ctx, meta.CreateSQL()); err != nil {
+			return opError("declare", full, "", err)
+		}
+	default:
+		return opError("declare", full, "", err)
+	}
+	t := newTable(s, meta)
+	if err := s.conn.bind(typ, t); err != nil {
+		return err
+	}
+	return t.insertContents(ctx, typ)
+}
+
+func externalStores(meta *schema.Table) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range meta.Heading.Attributes {
+		a := &meta.Heading.Attributes[i]
+		if a.Category.External() && !seen[a.Store] {
+			seen[a.Store] = true
+			out = append(out, a.Store)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Table opens an existing table by its MySQL name ("#species",
+// "__spikes") or its DataJoint class name ("Species", "Spikes"), reading
+// its heading from the database. No Go struct is needed: rows go in and
+// come out as maps, or as any struct whose fields match by name.
+func (s *Schema) Table(ctx context.Context, name string) (*Table, error) {
+	names, err := schema.ListTables(ctx, s.conn.db, s.name)
+	if err != nil {
+		return nil, opError("open", schema.QuoteFull(s.name, name), "", err)
+	}
+	found := ""
+	for _, n := range names {
+		if n == name {
+			found = n
+			break
+		}
+	}
+	if found == "" {
+		for _, n := range names {
+			if schema.ToCamelCase(n) == name || classPath(n) == name {
+				found = n
+				break
+			}
+		}
+	}
+	if found == "" {
+		return nil, &Error{Op: "open", Table: schema.QuoteFull(s.name, name), Err: fmt.Errorf("%w: no table %q in schema %s", ErrMissingTable, name, s.name)}
+	}
+	meta, err := schema.Load(ctx, s.conn.db, s.name, found)
+	if err != nil {
+		return nil, opError("open", schema.QuoteFull(s.name, found), "", err)
+	}
+	return newTable(s, meta), nil
+}
+
+// classPath is "Master.Part" for a part table and the class name otherwise.
+func classPath(name string) string {
+	_, master, ok := schema.ParseTableName(name)
+	if !ok || master == "" {
+		return schema.ToCamelCase(name)
+	}
+	return schema.ToCamelCase(master) + "." + schema.ToCamelCase(strings.TrimPrefix(name, master+"__"))
+}
+
+// Tables opens every user table of the schema (DataJoint's virtual module),
+// in the order the database lists them.
+func (s *Schema) Tables(ctx context.Context) ([]*Table, error) {
+	names, err := schema.ListTables(ctx, s.conn.db, s.name)
+	if err != nil {
+		return nil, opError("open", schema.QuoteIdent(s.name), "", err)
+	}
+	out := make([]*Table, 0, len(names))
+	for _, n := range names {
+		meta, err := schema.Load(ctx, s.conn.db, s.name, n)
+		if err != nil {
+			return nil, opError("open", schema.QuoteFull(s.name, n), "", err)
+		}
+		out = append(out, newTable(s, meta))
+	}
+	return out, nil
+}
+
+// Drop drops the whole database with all its tables, and unbinds the Go
+// types declared in it. Tables of other schemas that reference it make
+// the drop fail with ErrIntegrity.
+func (s *Schema) Drop(ctx context.Context) error {
+	if _, err := s.conn.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+schema.QuoteIdent(s.name)); err != nil {
+		return opError("drop", schema.QuoteIdent(s.name), "", err)
+	}
+	s.conn.unbindSchema(s.name)
+	return nil
+}
+
+// bind records that typ is stored in table t. A type can be bound to one
+// table per connection.
+func (c *Conn) bind(typ reflect.Type, t *Table) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.tables[typ]; ok && old.meta.FullName() != t.meta.FullName() {
+		return &Error{Op: "declare", Table: t.meta.FullName(), Err: fmt.Errorf("%w: %s is already declared as %s on this connection; use another connection for a second schema", ErrDeclaration, typ, old.meta.FullName())}
+	}
+	c.tables[typ] = t
+	rememberKey(typ, t.meta)
+	return nil
+}
+
+func (c *Conn) unbindSchema(db string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for typ, t := range c.tables {
+		if t.meta.Database == db {
+			delete(c.tables, typ)
+		}
+	}
+}
+
+func (c *Conn) unbind(full string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for typ, t := range c.tables {
+		if t.meta.FullName() == full {
+			delete(c.tables, typ)
+		}
+	}
+}
+
+func (c *Conn) boundTable(typ reflect.Type) (*Table, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.tables[typ]
+	return t, ok
+}
+
+// resolve is the schema.Resolver of declarations: parents must be bound.
+func (c *Conn) resolve(typ reflect.Type) (*schema.Table, error) {
+	if t, ok := c.boundTable(typ); ok {
+		return t.meta, nil
+	}
+	return nil, fmt.Errorf("%w: %s is not declared on this connection", ErrDeclaration, typ)
+}
+
+// TableOf returns the table that struct type T was declared as on the
+// connection of q.
+func TableOf[T any](q Querier) (*Table, error) {
+	typ := reflect.TypeFor[T]()
+	t, ok := q.djConn().boundTable(typ)
+	if !ok {
+		return nil, &Error{Op: "table", Table: typ.String(), Err: fmt.Errorf("%w: %s is not declared on this connection; call Schema.Declare", ErrMissingTable, typ)}
+	}
+	return t, nil
+}

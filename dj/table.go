@@ -1,0 +1,263 @@
+package dj
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/datajoint-go/datajoint/dj/schema"
+)
+
+// Table is a handle on one table of a schema: its metadata and the
+// operations on its rows. Tables declared from structs and tables opened by
+// name (Schema.Table) work the same way.
+type Table struct {
+	schema *Schema
+	meta   *schema.Table
+}
+
+func newTable(s *Schema, meta *schema.Table) *Table { return &Table{schema: s, meta: meta} }
+
+// Schema returns the schema of the table.
+func (t *Table) Schema() *Schema { return t.schema }
+
+// Meta returns the table's metadata (heading, foreign keys, indexes). Do
+// not modify it.
+func (t *Table) Meta() *schema.Table { return t.meta }
+
+// Name returns the bare MySQL table name ("#species", "__spikes").
+func (t *Table) Name() string { return t.meta.Name }
+
+// FullName returns the quoted `db`.`table` name.
+func (t *Table) FullName() string { return t.meta.FullName() }
+
+// ClassName returns the DataJoint class name (the Go struct name for
+// declared tables).
+func (t *Table) ClassName() string { return t.meta.ClassName }
+
+// Tier returns the table tier.
+func (t *Table) Tier() schema.Tier { return t.meta.Tier }
+
+// Heading returns the table's attributes.
+func (t *Table) Heading() *schema.Heading { return &t.meta.Heading }
+
+// PrimaryKey lists the primary-key attribute names.
+func (t *Table) PrimaryKey() []string { return t.meta.Heading.PrimaryKey() }
+
+// String returns the full name.
+func (t *Table) String() string { return t.FullName() }
+
+// insertContents inserts a Lookup's Contents() rows when the table holds
+// fewer rows than the contents, skipping duplicates, as DataJoint does.
+func (t *Table) insertContents(ctx context.Context, typ reflect.Type) error {
+	m, ok := reflect.PointerTo(typ).MethodByName("Contents")
+	if !ok {
+		m, ok = typ.MethodByName("Contents")
+	}
+	if !ok {
+		return nil
+	}
+	mt := m.Type
+	if mt.NumIn() != 1 || mt.NumOut() != 1 || mt.Out(0) != reflect.SliceOf(typ) {
+		return &Error{Op: "declare", Table: t.FullName(), Err: fmt.Errorf("%w: %s.Contents must have the signature func() []%s", ErrDeclaration, typ.Name(), typ.Name())}
+	}
+	if t.meta.Tier != schema.Lookup {
+		return &Error{Op: "declare", Table: t.FullName(), Err: fmt.Errorf("%w: %s has a Contents method but is %s; only Lookup tables have declared contents", ErrDeclaration, typ.Name(), t.meta.Tier)}
+	}
+	for i := range t.meta.Heading.Attributes {
+		if t.meta.Heading.Attributes[i].AutoIncrement {
+			t.schema.conn.log.Warn("dj: contents not inserted into a table with an auto_increment attribute", "table", t.FullName())
+			return nil
+		}
+	}
+	recv := reflect.New(typ)
+	if m.Type.In(0).Kind() != reflect.Pointer {
+		recv = recv.Elem()
+	}
+	rows := m.Func.Call([]reflect.Value{recv})[0]
+	var n int64
+	if err := t.schema.conn.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t.FullName()).Scan(&n); err != nil {
+		return opError("declare", t.FullName(), "", err)
+	}
+	if int64(rows.Len()) <= n {
+		return nil
+	}
+	return t.insert(ctx, t.schema.conn, rows, []InsertOption{SkipDuplicates()})
+}
+
+// Update1 changes secondary attributes of one existing row, identified by
+// its full primary key (DataJoint's update1, meant for corrections). The
+// row is a struct or a map; nil values set the attribute to its default.
+func (t *Table) Update1(ctx context.Context, q Querier, row any) error {
+	rv := reflect.ValueOf(row)
+	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	src, err := t.rowSource(rv.Type(), rv, false)
+	if err != nil {
+		return &Error{Op: "update", Table: t.FullName(), Err: err}
+	}
+	var sets, where []string
+	var setArgs, whereArgs []any
+	have := map[string]bool{}
+	for j, a := range src.attrs {
+		raw, err := src.get(rv, j)
+		if err != nil {
+			return &Error{Op: "update", Table: t.FullName(), Attr: a.Name, Err: err}
+		}
+		v, err := encodeValue(a, raw)
+		if err != nil {
+			return &Error{Op: "update", Table: t.FullName(), Attr: a.Name, Err: err}
+		}
+		have[a.Name] = true
+		if a.InKey {
+			if _, ok := v.(sqlDefault); ok {
+				return &Error{Op: "update", Table: t.FullName(), Attr: a.Name, Err: fmt.Errorf("%w: primary-key attribute is NULL", ErrMissingAttribute)}
+			}
+			where = append(where, schema.QuoteIdent(a.Name)+"=?")
+			whereArgs = append(whereArgs, v)
+			continue
+		}
+		if _, ok := v.(sqlDefault); ok {
+			sets = append(sets, schema.QuoteIdent(a.Name)+"=DEFAULT")
+			continue
+		}
+		sets = append(sets, schema.QuoteIdent(a.Name)+"=?")
+		setArgs = append(setArgs, v)
+	}
+	for _, k := range t.PrimaryKey() {
+		if !have[k] {
+			return &Error{Op: "update", Table: t.FullName(), Attr: k, Err: fmt.Errorf("%w: update1 needs the full primary key", ErrMissingAttribute)}
+		}
+	}
+	if len(sets) == 0 {
+		return &Error{Op: "update", Table: t.FullName(), Err: fmt.Errorf("%w: no secondary attributes to update", ErrMissingAttribute)}
+	}
+	stmt := "UPDATE " + t.FullName() + " SET " + strings.Join(sets, ",") + " WHERE " + strings.Join(where, " AND ")
+	res, err := q.ExecContext(ctx, stmt, append(setArgs, whereArgs...)...)
+	if err != nil {
+		return opError("update", t.FullName(), "", err)
+	}
+	// The connection reports matched rows (CLIENT_FOUND_ROWS).
+	if n, err := res.RowsAffected(); err == nil && n != 1 {
+		return &Error{Op: "update", Table: t.FullName(), Err: fmt.Errorf("%w: update1 matched %d rows, want exactly 1", ErrNoRows, n)}
+	}
+	return nil
+}
+
+// Update1 changes secondary attributes of one row of a declared struct
+// type, identified by its primary key.
+func Update1[T any](ctx context.Context, q Querier, row T) error {
+	t, err := TableOf[T](q)
+	if err != nil {
+		return err
+	}
+	return t.Update1(ctx, q, row)
+}
+
+// fieldColumn is one struct field that maps to a column.
+type fieldColumn struct {
+	name   string // Go field name
+	column string // attribute name
+	index  []int
+	typ    reflect.Type
+}
+
+var structCache sync.Map // reflect.Type → []fieldColumn or error
+
+// structColumns lists the fields of a struct that map to attributes: every
+// exported field except tier markers, dj.Ref references and fields tagged
+// `dj:"-"`, named by `dj:"name=..."` or by the snake_case of the field
+// name. Embedded structs that are not markers are flattened.
+func structColumns(typ reflect.Type) ([]fieldColumn, error) {
+	if v, ok := structCache.Load(typ); ok {
+		if err, isErr := v.(error); isErr {
+			return nil, err
+		}
+		return v.([]fieldColumn), nil
+	}
+	var out []fieldColumn
+	seen := map[string]string{}
+	var walk func(t reflect.Type, prefix []int) error
+	walk = func(t reflect.Type, prefix []int) error {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			idx := append(append([]int(nil), prefix...), i)
+			if f.Type.Implements(tierMarkerType) || f.Type.Implements(referenceType) {
+				continue
+			}
+			tag := f.Tag.Get("dj")
+			if tag == "-" {
+				continue
+			}
+			if f.Anonymous && f.Type.Kind() == reflect.Struct && tagOption(tag, "name") == "" {
+				if err := walk(f.Type, idx); err != nil {
+					return err
+				}
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			col := tagOption(tag, "name")
+			if col == "" {
+				col = schema.FieldColumn(f.Name)
+			}
+			if prev, dup := seen[col]; dup {
+				return fmt.Errorf("%w: fields %s and %s of %s both map to attribute %q", ErrDeclaration, prev, f.Name, typ.Name(), col)
+			}
+			seen[col] = f.Name
+			out = append(out, fieldColumn{name: f.Name, column: col, index: idx, typ: f.Type})
+		}
+		return nil
+	}
+	if err := walk(typ, nil); err != nil {
+		structCache.Store(typ, err)
+		return nil, err
+	}
+	structCache.Store(typ, out)
+	return out, nil
+}
+
+var (
+	tierMarkerType = reflect.TypeFor[schema.TierMarker]()
+	referenceType  = reflect.TypeFor[schema.Reference]()
+)
+
+// tagOption returns the value of key=value in a dj tag (outside quotes and
+// parentheses), or "".
+func tagOption(tag, key string) string {
+	depth, quote := 0, byte(0)
+	start := 0
+	for i := 0; i <= len(tag); i++ {
+		if i < len(tag) {
+			c := tag[i]
+			switch {
+			case quote != 0:
+				if c == quote {
+					quote = 0
+				}
+				continue
+			case c == '\'' || c == '"':
+				quote = c
+				continue
+			case c == '(':
+				depth++
+				continue
+			case c == ')':
+				depth--
+				continue
+			case c != ',' || depth > 0:
+				continue
+			}
+		}
+		opt := strings.TrimSpace(tag[start:i])
+		if k, v, ok := strings.Cut(opt, "="); ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+		start = i + 1
+	}
+	return ""
+}
