@@ -15,7 +15,7 @@ func TestDeclareCreatesDataJointTables(t *testing.T) {
 	declareLab(t, s)
 
 	var names []string
-	rows, err := c.DB().QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema=? ORDER BY table_name", s.Name())
+	rows, err := c.DB().QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema=? ORDER BY BINARY table_name", s.Name())
 	must(t, err)
 	for rows.Next() {
 		var n string
@@ -47,8 +47,8 @@ func TestDeclareCreatesDataJointTables(t *testing.T) {
 	must(t, s.Declare(ctx, Species{}, Subject{}, Session{}))
 }
 
-// SubjectV2 claims the same table name as Subject with another heading.
-type subjectMismatch struct {
+// SubjectMismatch claims a table as Subject with another heading.
+type SubjectMismatch struct {
 	dj.Manual
 	SubjectID int64 `dj:"pk"`
 }
@@ -58,54 +58,54 @@ func TestDeclareMismatchWithExistingTable(t *testing.T) {
 	ctx := context.Background()
 	_, err := c.DB().ExecContext(ctx, "CREATE TABLE `"+s.Name()+"`.`subject_mismatch` (`subject_id` int NOT NULL, PRIMARY KEY (`subject_id`)) ENGINE=InnoDB")
 	must(t, err)
-	err = s.Declare(ctx, subjectMismatch{})
+	err = s.Declare(ctx, SubjectMismatch{})
 	wantErr(t, err, dj.ErrHeadingMismatch)
 	if !strings.Contains(err.Error(), "subject_id") {
 		t.Fatalf("error does not name the attribute: %v", err)
 	}
 }
 
-type badOption struct {
+type BadOption struct {
 	dj.Manual
 	ID int32 `dj:"pk,primary"`
 }
 
-type badGoType struct {
+type BadGoType struct {
 	dj.Manual
 	ID int `dj:"pk"`
 }
 
-type noStringLength struct {
+type NoStringLength struct {
 	dj.Manual
 	Name string `dj:"pk"`
 }
 
-type cycleA struct {
+type CycleA struct {
 	dj.Manual
-	B  dj.Ref[cycleB] `dj:"pk"`
+	B  dj.Ref[CycleB] `dj:"pk"`
 	ID int32          `dj:"pk"`
 }
 
-type cycleB struct {
+type CycleB struct {
 	dj.Manual
-	A  dj.Ref[cycleA] `dj:"pk"`
+	A  dj.Ref[CycleA] `dj:"pk"`
 	ID int32          `dj:"pk"`
 }
 
-type keyTypeMismatch struct {
+type KeyTypeMismatch struct {
 	dj.Manual
 	Subject   dj.Ref[Subject] `dj:"pk"`
 	SubjectID string          `dj:"pk,type=varchar(10)"`
 	Num       int32           `dj:"pk"`
 }
 
-type missingInherited struct {
+type MissingInherited struct {
 	dj.Manual
 	Subject dj.Ref[Subject] `dj:"pk"`
 	Num     int32           `dj:"pk"`
 }
 
-type noKey struct {
+type NoKey struct {
 	dj.Manual
 	Value float64
 }
@@ -120,18 +120,22 @@ func TestDeclarationErrors(t *testing.T) {
 		table any
 		want  []string // fragments the message must contain
 	}{
-		{"unknown tag option", badOption{}, []string{"badOption", "ID", "primary"}},
-		{"platform-sized int", badGoType{}, []string{"badGoType", "ID", "int32"}},
-		{"string without length", noStringLength{}, []string{"noStringLength", "Name", "varchar"}},
-		{"reference cycle", cycleA{}, []string{"cycle"}},
-		{"key type differs from parent", keyTypeMismatch{}, []string{"keyTypeMismatch", "SubjectID"}},
-		{"inherited key field missing", missingInherited{}, []string{"missingInherited", "SubjectID"}},
-		{"no primary key", noKey{}, []string{"noKey", "primary key"}},
+		{"unknown tag option", BadOption{}, []string{"BadOption", "ID", "primary"}},
+		{"platform-sized int", BadGoType{}, []string{"BadGoType", "ID", "int32"}},
+		{"string without length", NoStringLength{}, []string{"NoStringLength", "Name", "varchar"}},
+		{"reference cycle", []any{CycleA{}, CycleB{}}, []string{"cycle", "CycleA", "CycleB"}},
+		{"key type differs from parent", KeyTypeMismatch{}, []string{"KeyTypeMismatch", "SubjectID"}},
+		{"inherited key field missing", MissingInherited{}, []string{"MissingInherited", "SubjectID"}},
+		{"no primary key", NoKey{}, []string{"NoKey", "primary key"}},
 		{"not a struct", 42, []string{"int"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := s.Declare(ctx, tc.table)
+			tables := []any{tc.table}
+			if list, ok := tc.table.([]any); ok {
+				tables = list
+			}
+			err := s.Declare(ctx, tables...)
 			wantErr(t, err, dj.ErrDeclaration)
 			for _, frag := range tc.want {
 				if !strings.Contains(err.Error(), frag) {
@@ -161,7 +165,9 @@ func TestOpenTableWithoutStruct(t *testing.T) {
 	if scan.ClassName() != "Scan" || scan.Tier().String() != "Imported" {
 		t.Fatalf("scan opened as %s (%s)", scan.ClassName(), scan.Tier())
 	}
-	must(t, animal.Insert(ctx, c, []map[string]any{{"animal_id": 1, "name": "a"}, {"animal_id": 2}}))
+	must(t, animal.Insert(ctx, c, []map[string]any{{"animal_id": 1, "name": "a"}}))
+	must(t, animal.Insert1(ctx, c, map[string]any{"animal_id": 2}))
+	wantErr(t, animal.Insert(ctx, c, []map[string]any{{"animal_id": 3, "name": "c"}, {"animal_id": 4}}), dj.ErrMissingAttribute)
 	uid := "0d8e2a3c-2f5c-4b8e-9a61-8f3f2b6b2a10"
 	must(t, scan.Insert1(ctx, c, map[string]any{"animal_id": 1, "scan_id": 7, "signal": []float64{1, 2, 3}, "uid": uid}, dj.DirectInsert()))
 	wantErr(t, scan.Insert1(ctx, c, map[string]any{"animal_id": 2, "scan_id": 1, "signal": []float64{}, "uid": uid}), dj.ErrDirectInsert)

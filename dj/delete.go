@@ -160,7 +160,7 @@ func cascadePlan(ctx context.Context, q Querier, top *schema.Table, where string
 	plan := make([]cascadeStep, 0, len(order))
 	for i, t := range order {
 		db, name := splitFull(t)
-		st := cascadeStep{table: t, temp: schema.QuoteIdent(fmt.Sprintf("$dj_delete_%d", i))}
+		st := cascadeStep{table: t, temp: schema.QuoteFull(top.Database, fmt.Sprintf("$dj_delete_%d", i))}
 		if _, master, ok := schema.ParseTableName(name); ok && master != "" {
 			st.master = schema.QuoteFull(db, master)
 		}

@@ -2,6 +2,7 @@ package dj
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -45,35 +46,34 @@ func fetchOpts(opts []FetchOption) *fetchOptions {
 // fields match the query's attributes by column name (see Lax).
 func Fetch[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) ([]T, error) {
 	var out []T
-	err := fetchInto[T](ctx, q, e, fetchOpts(opts), func(v T) bool {
-		out = append(out, v)
-		return true
-	})
+	var zero T
+	err := fetchInto(ctx, q, e, fetchOpts(opts), reflect.TypeFor[T](), func() reflect.Value {
+		out = append(out, zero)
+		return reflect.ValueOf(&out[len(out)-1]).Elem()
+	}, func() bool { return true })
 	return out, err
 }
 
 // FetchOne returns the only row of the query. No row is ErrNoRows; more
 // than one is ErrTooManyRows.
 func FetchOne[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) (T, error) {
-	var out T
+	var rows [2]T
 	n := 0
-	err := fetchInto[T](ctx, q, e.Limit(2), fetchOpts(opts), func(v T) bool {
+	err := fetchInto(ctx, q, e.Limit(2), fetchOpts(opts), reflect.TypeFor[T](), func() reflect.Value {
+		v := reflect.ValueOf(&rows[n]).Elem()
 		n++
-		if n == 1 {
-			out = v
-		}
-		return n < 2
-	})
+		return v
+	}, func() bool { return n < 2 })
+	var zero T
 	if err != nil {
-		return out, err
+		return zero, err
 	}
 	switch n {
 	case 0:
-		return out, &Error{Op: "fetch", Table: e.String(), Err: ErrNoRows}
+		return zero, &Error{Op: "fetch", Table: e.String(), Err: ErrNoRows}
 	case 1:
-		return out, nil
+		return rows[0], nil
 	}
-	var zero T
 	return zero, &Error{Op: "fetch", Table: e.String(), Err: ErrTooManyRows}
 }
 
@@ -83,9 +83,14 @@ func FetchOne[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption
 //	for row, err := range dj.All[Session](ctx, conn, q) { ... }
 func All[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		var cur T
 		stopped := false
-		err := fetchInto[T](ctx, q, e, fetchOpts(opts), func(v T) bool {
-			if !yield(v, nil) {
+		err := fetchInto(ctx, q, e, fetchOpts(opts), reflect.TypeFor[T](), func() reflect.Value {
+			var zero T
+			cur = zero
+			return reflect.ValueOf(&cur).Elem()
+		}, func() bool {
+			if !yield(cur, nil) {
 				stopped = true
 				return false
 			}
@@ -98,21 +103,19 @@ func All[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) ite
 	}
 }
 
-// fetchInto runs e and hands each row, scanned into a T, to each. each
-// returns false to stop early.
-func fetchInto[T any](ctx context.Context, q Querier, e Expr, o *fetchOptions, each func(T) bool) error {
-	typ := reflect.TypeFor[T]()
+// fetchInto runs e and scans each row into the struct of type typ that
+// next returns, then calls done; done returns false to stop early.
+func fetchInto(ctx context.Context, q Querier, e Expr, o *fetchOptions, typ reflect.Type, next func() reflect.Value, done func() bool) error {
 	if typ.Kind() != reflect.Struct {
 		return &Error{Op: "fetch", Table: e.String(), Err: fmt.Errorf("%w: Fetch needs a struct type, got %s (use FetchColumn or FetchMaps)", ErrType, typ)}
 	}
 	if err := e.Err(); err != nil {
 		return &Error{Op: "fetch", Table: e.String(), Err: err}
 	}
-	h := e.Heading()
 	if o.lax {
 		e = e.laxFor(typ)
-		h = e.Heading()
 	}
+	h := e.Heading()
 	plan, err := planFor(typ, &h, o.lax)
 	if err != nil {
 		return &Error{Op: "fetch", Table: e.String(), Err: err}
@@ -128,11 +131,10 @@ func fetchInto[T any](ctx context.Context, q Querier, e Expr, o *fetchOptions, e
 	defer rows.Close()
 	sc := newRowScanner(plan, o)
 	for rows.Next() {
-		var v T
-		if err := sc.scan(rows, reflect.ValueOf(&v).Elem()); err != nil {
+		if err := sc.scan(rows, next()); err != nil {
 			return &Error{Op: "fetch", Table: e.String(), Err: err}
 		}
-		if !each(v) {
+		if !done() {
 			return nil
 		}
 	}
@@ -172,12 +174,26 @@ func FetchKeys(ctx context.Context, q Querier, e Expr) ([]Key, error) {
 }
 
 // FetchColumn returns one attribute of every row, converted to T (for
-// example FetchColumn[float64](ctx, q, e, "x")). Numbers convert between
-// Go numeric types; other values must already have type T. NULL gives T's
-// zero value, or NaN for float types.
+// example FetchColumn[float64](ctx, q, e, "x")). Numbers convert between Go
+// numeric types; NULL gives T's zero value, or NaN for float types. Blob
+// attributes decode straight into T (for example *mat.Dense or []float64).
 func FetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opts ...FetchOption) ([]T, error) {
 	var out []T
 	typ := reflect.TypeFor[T]()
+	h := e.Heading()
+	if a, ok := h.Attr(attr); ok && a.Category == schema.CatBlob {
+		err := eachRaw(ctx, q, e.Proj(attr), attr, func(raw []byte) error {
+			var v T
+			if raw != nil {
+				if err := blob.Unmarshal(raw, &v); err != nil {
+					return &Error{Op: "fetch", Table: e.String(), Attr: attr, Err: err}
+				}
+			}
+			out = append(out, v)
+			return nil
+		})
+		return out, err
+	}
 	var convErr error
 	err := eachMap(ctx, q, e.Proj(attr), fetchOpts(opts), func(m map[string]any) bool {
 		v, err := convertTo(m[attr], typ)
@@ -192,6 +208,46 @@ func FetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opt
 		return nil, err
 	}
 	return out, convErr
+}
+
+// eachRaw hands the raw bytes of one attribute of every row to each.
+func eachRaw(ctx context.Context, q Querier, e Expr, attr string, each func([]byte) error) error {
+	query, args, err := e.SQL()
+	if err != nil {
+		return &Error{Op: "fetch", Table: e.String(), Err: err}
+	}
+	h := e.Heading()
+	idx := -1
+	for i := range h.Attributes {
+		if h.Attributes[i].Name == attr {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return &Error{Op: "fetch", Table: e.String(), Attr: attr, Err: ErrUnknownAttribute}
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return opError("fetch", e.String(), "", err)
+	}
+	defer rows.Close()
+	raws := make([]sql.RawBytes, len(h.Attributes))
+	dest := make([]any, len(raws))
+	for i := range raws {
+		dest[i] = &raws[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return &Error{Op: "fetch", Table: e.String(), Err: fmt.Errorf("%w: %w", ErrType, err)}
+		}
+		if err := each(raws[idx]); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return opError("fetch", e.String(), "", err)
+	}
+	return nil
 }
 
 // convertTo converts a natural value to typ.

@@ -136,8 +136,12 @@ func TestInsertOptions(t *testing.T) {
 	if got.Species != "mouse" {
 		t.Fatalf("skip duplicates changed the row: %+v", got)
 	}
-	must(t, dj.Insert1(ctx, c, Subject{SubjectID: 1, Species: "rat", Weight: 1}, dj.Replace()))
-	got, err = dj.FetchOne[Subject](ctx, c, dj.From[Subject](c).Restrict(dj.Match(dj.Key{"subject_id": 1})))
+	// REPLACE deletes and reinserts: a parent with dependents cannot be
+	// replaced (as in DataJoint); a row without dependents can.
+	wantErr(t, dj.Insert1(ctx, c, Subject{SubjectID: 1, Species: "rat", Weight: 1}, dj.Replace()), dj.ErrIntegrity)
+	must(t, dj.Insert1(ctx, c, Subject{SubjectID: 20, Species: "mouse", Weight: 5}))
+	must(t, dj.Insert1(ctx, c, Subject{SubjectID: 20, Species: "rat", Weight: 1}, dj.Replace()))
+	got, err = dj.FetchOne[Subject](ctx, c, dj.From[Subject](c).Restrict(dj.Match(dj.Key{"subject_id": 20})))
 	must(t, err)
 	if got.Species != "rat" || got.Weight != 1 {
 		t.Fatalf("replace did not replace: %+v", got)

@@ -118,6 +118,15 @@ func columnPlan(a *schema.Attribute, f *fieldColumn) (colPlan, error) {
 	isFloat := kind == reflect.Float32 || kind == reflect.Float64
 	tkind := strings.SplitN(a.Type, "(", 2)[0]
 	switch a.Category {
+	case 0:
+		// A computed attribute of a projection or aggregation: its type is
+		// whatever the SQL expression yields; database/sql converts it.
+		if a.Nullable && isFloat && !isPtr {
+			cp.conv = convNaNFloat
+			return cp, nil
+		}
+		cp.direct = true
+		return cp, nil
 	case schema.CatInteger, schema.CatBool:
 		if isInt || isFloat || kind == reflect.Bool || kind == reflect.String {
 			cp.direct = true
