@@ -167,6 +167,12 @@ type Attribute struct {
 	Field []int
 	// GoType is the Go type of the bound field, or nil.
 	GoType reflect.Type
+	// Inherited is true for an attribute copied from a referenced table's
+	// primary key (DataJoint's "->"), which CreateSQL writes the way
+	// DataJoint copies it. Load sets it for every column of a foreign key
+	// to a user table, as the database does not record how a column was
+	// declared.
+	Inherited bool
 }
 
 // Marker returns the comment type marker DataJoint 0.14 writes for this

@@ -1,0 +1,93 @@
+// Command dj is the DataJoint for Go command-line tool.
+//
+// Usage:
+//
+//	dj <command> [arguments]
+//
+// Run "dj help" for the list of commands and "dj <command> -h" for the
+// arguments of one. Each command lives in its own file and registers itself
+// in the commands map.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+)
+
+// command is one subcommand of dj.
+type command struct {
+	// summary is the one-line description shown by "dj help".
+	summary string
+	// run executes the command with the arguments after its name.
+	run func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+// commands maps subcommand names to their implementations.
+var commands = map[string]command{}
+
+// errUsage reports a command line that cannot be run; the usage has already
+// been printed.
+var errUsage = errors.New("usage error")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand and returns the process exit code: 0 on
+// success, 2 for usage errors, 1 for other failures.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				return exitCode(c.run(ctx, []string{"-h"}, stdin, stdout, stderr), stderr)
+			}
+		}
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "dj: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	return exitCode(c.run(ctx, args[1:], stdin, stdout, stderr), stderr)
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(stderr, "dj: %v\n", err)
+	return 1
+}
+
+// usage lists the commands.
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "dj is the DataJoint for Go command-line tool.")
+	fmt.Fprintln(w, "\nUsage:\n\n\tdj <command> [arguments]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "\t%-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun \"dj help <command>\" for the arguments of a command.")
+}
