@@ -21,6 +21,16 @@ type Edge struct {
 	FK     ForeignKey
 }
 
+// AttrMap maps each of the child's foreign-key columns to the parent
+// column it references (DataJoint's attr_map).
+func (e Edge) AttrMap() map[string]string {
+	m := make(map[string]string, len(e.FK.Attrs))
+	for i, a := range e.FK.Attrs {
+		m[a] = e.FK.RefAttrs[i]
+	}
+	return m
+}
+
 // Graph is the dependency graph of the tables of one or more databases,
 // as DataJoint builds it from information_schema: nodes are tables keyed by
 // their quoted full name `db`.`table`, edges are foreign keys. Tables whose

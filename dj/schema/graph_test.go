@@ -57,7 +57,7 @@ func checkGraph(t *testing.T, g *Graph, db string) {
 		t.Errorf("Parents(__spikes__unit) = %+v", ps)
 	}
 	syn := g.Parents(n("__synapse"))
-	if len(syn) != 2 || !syn[0].FK.Renamed() || syn[0].FK.Attrs[0] != "pre_id" || syn[0].FK.RefAttrs[0] != "neuron_id" {
+	if len(syn) != 2 || !syn[0].FK.Renamed() || !reflect.DeepEqual(syn[0].AttrMap(), map[string]string{"pre_id": "neuron_id"}) {
 		t.Errorf("Parents(__synapse) = %+v", syn)
 	}
 	note := g.Parents(n("note"))
