@@ -59,7 +59,47 @@
 // An Expr is DataJoint's query expression: an immutable value built with
 // Restrict (&), Exclude (-), Join (*), Proj, Aggr, Union (+), U, OrderBy,
 // Limit and Offset. Builders never fail; the first error is returned by
-// the terminal call.
+// the terminal call. Values always travel as parameters and identifiers
+// are always quoted; Expr.SQL shows the statement.
+//
+//	DataJoint for Python                  Go
+//	------------------------------------  ------------------------------------------------
+//	A & "x > 5"                           A.Restrict(dj.Where("x > ?", 5))
+//	A & {"id": 1}                         A.Restrict(dj.Match(dj.Key{"id": 1})) or Match(row)
+//	A & [k1, k2]  (OR of keys)            A.Restrict(dj.MatchAny(keys))
+//	A & ["x=1", "y=2"]                    A.Restrict(dj.Or(dj.Where("x=1"), dj.Where("y=2")))
+//	A & c1 & c2, A & dj.AndList([...])    A.Restrict(c1, c2)
+//	A & dj.Not(c)                         A.Restrict(dj.Not(c))
+//	A & True, A & False                   A.Restrict(dj.True), A.Restrict(dj.False)
+//	A & B  (semijoin)                     A.Restrict(B)
+//	A - B  (antijoin), A - c              A.Exclude(B), A.Exclude(c)
+//	A * B                                 A.Join(B)
+//	A.proj()                              A.Proj()
+//	A.proj("x", "y")                      A.Proj("x", "y")
+//	A.proj(..., "-x")                     A.Proj("*", "-x")
+//	A.proj(new="old"), new="(old)"        A.Proj("new=old"), A.Proj("new=(old)")
+//	A.proj(d="x*2")                       A.Proj("d=x*2")
+//	A.aggr(B, n="count(*)")               A.Aggr(B, "n=count(*)")
+//	A.aggr(B, ..., n="count(*)")          A.Aggr(B, "*", "n=count(*)")
+//	A.aggr(B, keep_all_rows=True, n=...)  A.AggrKeepAll(B, "n=count(b_attr)")
+//	dj.U("a", "b") & A                    dj.U("a", "b").Restrict(A)
+//	dj.U("a").aggr(A, n="count(*)")       dj.U("a").Aggr(A, "n=count(*)")
+//	dj.U().aggr(A, n="count(*)")          dj.U().Aggr(A, "n=count(*)")
+//	dj.U("a") * A                         dj.U("a").Join(A)
+//	A + B                                 A.Union(B)
+//	A.fetch(order_by="x DESC", limit=10,  A.OrderBy("x DESC").Limit(10).Offset(20)
+//	        offset=20)
+//	len(A), bool(A)                       dj.Count(ctx, q, A), dj.Exists(ctx, q, A)
+//	A.fetch()                             dj.Fetch[T](ctx, q, A), dj.FetchMaps(ctx, q, A)
+//	A.fetch("KEY")                        dj.FetchKeys(ctx, q, A)
+//	A.fetch("x")                          dj.FetchColumn[float64](ctx, q, A, "x")
+//	A.fetch1()                            dj.FetchOne[T](ctx, q, A)
+//	A.fetch("x", "y") as arrays           dj.FetchMatrix(ctx, q, A, "x", "y") (*mat.Dense)
+//	(A & c).delete()                      dj.Delete(ctx, q, A.Restrict(c))
+//
+// Joins follow DataJoint 0.14's rule: A and B cannot be joined when they
+// share an attribute that is secondary in both. Semijoins ignore NULLs in
+// the restricting expression, so A & B and A - B always split A in two.
 //
 // # Deleting
 //

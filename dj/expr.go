@@ -122,8 +122,9 @@ func (e Expr) binary(other Expr, op func(query.Expr) query.Expr) Expr {
 }
 
 // Join is the natural join on the common attributes: DataJoint's A * B.
-// Joining on an attribute that is secondary in either operand is an
-// ErrIllegalJoin, as in DataJoint 0.14.
+// Joining on an attribute that is secondary in both operands is an
+// ErrIllegalJoin, as in DataJoint 0.14; an attribute that is primary in one
+// operand and secondary in the other (a foreign key) joins normally.
 func (e Expr) Join(other Expr) Expr { return e.binary(other, e.q.Join) }
 
 // Proj projects the expression: DataJoint's A.proj(...). The primary key is

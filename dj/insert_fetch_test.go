@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -268,4 +269,38 @@ func TestUnknownAttributeInWhere(t *testing.T) {
 	declareLab(t, s)
 	_, err := dj.Fetch[Subject](ctx, c, dj.From[Subject](c).Restrict(dj.Where("height > 3")))
 	wantErr(t, err, dj.ErrUnknownAttribute)
+}
+
+func TestSyntaxAndTypeErrors(t *testing.T) {
+	c, s := connect(t)
+	ctx := context.Background()
+	declareLab(t, s)
+	_, err := dj.Fetch[Subject](ctx, c, dj.From[Subject](c).Restrict(dj.Where("weight >>> 3")))
+	wantErr(t, err, dj.ErrSyntax)
+	subj, err := dj.TableOf[Subject](c)
+	must(t, err)
+	// A value that does not fit the attribute's type is refused before
+	// anything is sent.
+	err = subj.Insert1(ctx, c, map[string]any{"subject_id": 1, "species": "mouse", "weight": 1.0, "dob": []int{1}})
+	wantErr(t, err, dj.ErrType)
+	var e *dj.Error
+	if !errors.As(err, &e) || e.Attr != "dob" {
+		t.Fatalf("attribute not named: %v", err)
+	}
+	// The server's strict mode refuses what does not convert.
+	err = subj.Insert1(ctx, c, map[string]any{"subject_id": 1, "species": "mouse", "weight": "heavy"})
+	wantErr(t, err, dj.ErrType)
+	// Fetching into a field of the wrong type names the attribute.
+	must(t, dj.Insert1(ctx, c, Subject{SubjectID: 1, Species: "mouse", Weight: 2}))
+	type wrong struct {
+		SubjectID int32
+		Species   int64
+		DOB       *time.Time
+		Weight    float64
+	}
+	_, err = dj.Fetch[wrong](ctx, c, dj.From[Subject](c))
+	wantErr(t, err, dj.ErrType)
+	if !strings.Contains(err.Error(), "species") {
+		t.Fatalf("attribute not named: %v", err)
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/datajoint-go/datajoint/dj"
 )
 
@@ -383,5 +385,49 @@ func TestUniversityOperatorErrors(t *testing.T) {
 				t.Fatal("the error was not recorded when the operator was called")
 			}
 		})
+	}
+}
+
+// Trial holds arrays in blob attributes, for fetching them per row.
+type Trial struct {
+	dj.Manual
+	TrialID int32 `dj:"pk"`
+	Signal  *mat.Dense
+	Weights *mat.VecDense
+	Samples []float64
+}
+
+func TestFetchBlobArraysPerRow(t *testing.T) {
+	c, s := connect(t)
+	ctx := context.Background()
+	must(t, s.Declare(ctx, Trial{}))
+	var trials []Trial
+	for i := range 4 {
+		m := mat.NewDense(2+i, 3, nil)
+		for r := 0; r < 2+i; r++ {
+			for k := 0; k < 3; k++ {
+				m.Set(r, k, float64(100*i+10*r+k))
+			}
+		}
+		trials = append(trials, Trial{TrialID: int32(i), Signal: m, Weights: mat.NewVecDense(2, []float64{float64(i), -1}), Samples: []float64{float64(i), 0.5}})
+	}
+	must(t, dj.Insert(ctx, c, trials))
+	got, err := dj.Fetch[Trial](ctx, c, dj.From[Trial](c).OrderBy("trial_id"))
+	must(t, err)
+	for i, tr := range got {
+		if !mat.Equal(tr.Signal, trials[i].Signal) || !mat.Equal(tr.Weights, trials[i].Weights) || tr.Samples[0] != float64(i) {
+			t.Fatalf("trial %d = %v", i, tr)
+		}
+	}
+	sig, err := dj.FetchColumn[*mat.Dense](ctx, c, dj.From[Trial](c).OrderBy("trial_id"), "signal")
+	must(t, err)
+	if len(sig) != 4 || sig[3].At(4, 2) != 342 {
+		t.Fatalf("signals = %v", sig)
+	}
+	// The bytes are DataJoint's: a 2-D float64 'A' array, column-major.
+	var raw []byte
+	must(t, c.DB().QueryRowContext(ctx, "SELECT `signal` FROM `"+s.Name()+"`.`trial` WHERE trial_id=0").Scan(&raw))
+	if string(raw[:4]) != "mYm\x00" || raw[4] != 'A' {
+		t.Fatalf("signal blob starts %q", raw[:5])
 	}
 }

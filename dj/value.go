@@ -33,6 +33,7 @@ type sqlDefault struct{}
 // It returns sqlDefault{} where DataJoint sends DEFAULT: for nil, a nil
 // pointer, a NULL sql.Null*, a NaN, or "" in a numeric attribute.
 func encodeValue(a *schema.Attribute, v any) (any, error) {
+	orig := v
 	v, isNil, err := deref(v)
 	if err != nil {
 		return nil, err
@@ -101,7 +102,9 @@ func encodeValue(a *schema.Attribute, v any) (any, error) {
 		}
 		return string(b), nil
 	case schema.CatBlob:
-		b, err := blob.Marshal(v)
+		// The blob codec gets the value as the caller holds it: pointer
+		// types such as *mat.Dense have their own encodings.
+		b, err := blob.Marshal(orig)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrType, err)
 		}
