@@ -403,7 +403,7 @@ func (j *Jobs) Clear(ctx context.Context, f JobFilter) (int64, error) {
 	return n, nil
 }
 
-// Summary counts the rows of each table by status.
+// JobSummary counts the rows of one table by status.
 type JobSummary struct {
 	Table    string
 	Reserved int64

@@ -1,0 +1,186 @@
+// Command worker is a populate worker: start any number of copies, on any
+// number of hosts, pointed at the same database, and together they
+// compute every missing row of the pipeline's Computed table exactly once.
+//
+// It connects with DataJoint's settings (dj_local_conf.json, or DJ_HOST,
+// DJ_USER, DJ_PASS) and uses the schema named by -schema. Each copy runs
+// -workers goroutines with their own connections; reservations in the
+// schema's ~jobs table keep the copies (and any DataJoint for Python
+// workers on the same tables) from making a key twice. SIGTERM or SIGINT
+// stops a copy cleanly: the key in progress is rolled back and its
+// reservation released. A copy killed outright leaves a reservation that
+// the next populate reclaims, because its connection is gone.
+//
+// As a Slurm array (each task one copy):
+//
+//	#SBATCH --array=0-31
+//	export DJ_HOST=db.example.org DJ_USER=worker DJ_PASS=...
+//	srun ./worker -schema lab_analysis -workers 4
+//
+// As a Kubernetes Job (one copy per pod):
+//
+//	spec:
+//	  parallelism: 16
+//	  completions: 16
+//	  template:
+//	    spec:
+//	      restartPolicy: OnFailure
+//	      containers:
+//	      - name: worker
+//	        image: registry.example.org/lab/worker
+//	        args: ["-schema", "lab_analysis", "-workers", "2"]
+//	        envFrom: [{secretRef: {name: datajoint-credentials}}]
+//
+// A copy exits with status 0 when no work is left (or -poll keeps it
+// waiting for new keys), and 1 when a key failed; failed keys are recorded
+// in ~jobs ("dj jobs errors -schema lab_analysis") and skipped by later
+// runs until cleared ("dj jobs clear -schema lab_analysis").
+//
+// The pipeline here is a demonstration: Source holds numbers, Square
+// (Computed, with a part) holds their squares. -seed N fills Source with
+// 0..N-1 and exits; -sleep makes each make take longer; -audit records
+// every make call, committed or not, in the Call table.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/datajoint-go/datajoint/dj"
+)
+
+// Source is the upstream table: one row per number to square.
+type Source struct {
+	dj.Manual `comment:"numbers to square"`
+	ID        int32 `dj:"pk"`
+}
+
+// Square is computed from Source.
+type Square struct {
+	dj.Computed `comment:"squares of the source numbers"`
+	Src         dj.Ref[Source] `dj:"pk"`
+	ID          int32          `dj:"pk"`
+	Value       int64          `comment:"ID squared"`
+	Host        string         `dj:"type=varchar(255)" comment:"host that made the row"`
+	PID         int32          `comment:"process that made the row"`
+}
+
+// SquareDigit is a part of Square: the decimal digits of the square.
+type SquareDigit struct {
+	dj.Part[Square]
+	ID       int32 `dj:"pk"`
+	Position int16 `dj:"pk"`
+	Digit    int16
+}
+
+// Call records each make call (with -audit), outside the make's
+// transaction, so that rolled-back calls are counted too.
+type Call struct {
+	dj.Manual `comment:"make calls of the workers"`
+	ID        int32 `dj:"pk"`
+	PID       int32 `dj:"pk"`
+	Nanos     int64 `dj:"pk"`
+}
+
+// worker holds what the make needs beyond the key.
+type worker struct {
+	sleep time.Duration
+	audit bool
+	host  string
+}
+
+// make computes one Square row and its digits.
+func (w *worker) make(ctx context.Context, tx *dj.Tx, row *Square) error {
+	pid := int32(os.Getpid())
+	if w.audit {
+		// Through the pool, not tx: the call is recorded even if the
+		// transaction rolls back.
+		if err := dj.Insert1(ctx, tx.Conn(), Call{ID: row.ID, PID: pid, Nanos: time.Now().UnixNano()}); err != nil {
+			return err
+		}
+	}
+	row.Value = int64(row.ID) * int64(row.ID)
+	row.Host, row.PID = w.host, pid
+	if err := dj.Insert1(ctx, tx, *row); err != nil {
+		return err
+	}
+	digits := fmt.Sprint(row.Value)
+	parts := make([]SquareDigit, len(digits))
+	for i, d := range digits {
+		parts[i] = SquareDigit{ID: row.ID, Position: int16(i), Digit: int16(d - '0')}
+	}
+	if err := dj.Insert(ctx, tx, parts); err != nil {
+		return err
+	}
+	if w.sleep > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(w.sleep):
+		}
+	}
+	return nil
+}
+
+func main() {
+	schemaName := flag.String("schema", "", "database (schema) of the pipeline (required)")
+	workers := flag.Int("workers", 1, "concurrent makes in this process, each on its own connection")
+	seed := flag.Int("seed", 0, "insert Source rows 0..N-1 and exit")
+	sleep := flag.Duration("sleep", 0, "extra duration of each make")
+	audit := flag.Bool("audit", false, "record every make call in the Call table")
+	poll := flag.Duration("poll", 0, "keep running, looking for new keys at this interval")
+	flag.Parse()
+	if *schemaName == "" {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(*schemaName, *workers, *seed, *sleep, *audit, *poll); err != nil {
+		log.Printf("worker: %v", err)
+		os.Exit(1)
+	}
+}
+
+func run(schemaName string, workers, seed int, sleep time.Duration, audit bool, poll time.Duration) error {
+	ctx := context.Background()
+	cfg, err := dj.LoadConfig("")
+	if err != nil {
+		return err
+	}
+	c, err := dj.Connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	s, err := c.Schema(ctx, schemaName)
+	if err != nil {
+		return err
+	}
+	if err := s.Declare(ctx, Source{}, Square{}, SquareDigit{}, Call{}); err != nil {
+		return err
+	}
+	if seed > 0 {
+		rows := make([]Source, seed)
+		for i := range rows {
+			rows[i].ID = int32(i)
+		}
+		return dj.Insert(ctx, c, rows, dj.SkipDuplicates())
+	}
+	host, _ := os.Hostname()
+	w := &worker{sleep: sleep, audit: audit, host: host}
+	return dj.RunWorker(ctx, dj.WorkerOptions{Poll: poll}, func(ctx context.Context) (int, error) {
+		res, err := dj.PopulateFunc(ctx, c, w.make,
+			dj.ReserveJobs(), dj.Workers(workers), dj.SuppressErrors(),
+			dj.OrderKeys(dj.OrderRandom), dj.ShowProgress(os.Stderr))
+		if err != nil {
+			return res.Made, err
+		}
+		if len(res.Errors) > 0 {
+			return res.Made, fmt.Errorf("%d keys failed, first: %w", len(res.Errors), res.Errors[0])
+		}
+		return res.Made, nil
+	})
+}
