@@ -1,7 +1,8 @@
 // Command pipeline runs a small DataJoint pipeline end to end: it declares
 // a lab schema (a Lookup, Manual tables, a Computed table with a part),
-// inserts subjects and recording sessions with their traces, computes
-// per-session statistics, and fetches the results back.
+// inserts subjects and recording sessions with their traces, populates the
+// per-session statistics with Stats.Make, and queries the results into
+// structs, maps and a gonum matrix.
 //
 // It connects with DataJoint's settings: dj_local_conf.json and the
 // DJ_HOST, DJ_USER and DJ_PASS environment variables (docker/example.sh
@@ -19,6 +20,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"time"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/datajoint-go/datajoint/dj"
 )
@@ -61,6 +64,21 @@ type Stats struct {
 	SessionID   int16           `dj:"pk"`
 	Mean        float64
 	Std         float64
+}
+
+// Make computes the statistics of one session: the receiver arrives with
+// its key (SubjectID, SessionID) filled, and everything it inserts commits
+// together in tx.
+func (st *Stats) Make(ctx context.Context, tx *dj.Tx) error {
+	sess, err := dj.FetchOne[Session](ctx, tx, dj.From[Session](tx).Restrict(dj.Match(st)))
+	if err != nil {
+		return err
+	}
+	st.Mean, st.Std = meanStd(sess.Trace)
+	if err := dj.Insert1(ctx, tx, *st); err != nil {
+		return err
+	}
+	return dj.Insert(ctx, tx, peaks(sess, st.Mean+2*st.Std))
 }
 
 // StatsPeak is a part of Stats: the peaks found in the trace.
@@ -143,25 +161,19 @@ func run(ctx context.Context, schemaName string) error {
 	}
 	fmt.Printf("inserted %d subjects and %d sessions\n", len(subjects), len(sessions))
 
-	// Computed data: statistics and peaks per session, each session's
-	// master row and parts in one transaction.
-	todo, err := dj.Fetch[Session](ctx, conn, dj.From[Session](conn).Exclude(dj.From[Stats](conn)))
+	// Computed data: populate runs Stats.Make for every session that has
+	// no statistics yet, on two workers, reserving keys in ~jobs as
+	// DataJoint does.
+	remaining, total, err := dj.Progress[Stats](ctx, conn)
 	if err != nil {
 		return err
 	}
-	for _, sess := range todo {
-		err := conn.Tx(ctx, func(ctx context.Context, tx *dj.Tx) error {
-			mean, std := meanStd(sess.Trace)
-			if err := dj.Insert1(ctx, tx, Stats{SubjectID: sess.SubjectID, SessionID: sess.SessionID, Mean: mean, Std: std}); err != nil {
-				return err
-			}
-			return dj.Insert(ctx, tx, peaks(sess, mean+2*std))
-		}, dj.AllowDirectInsert())
-		if err != nil {
-			return err
-		}
+	fmt.Printf("statistics to compute: %d of %d\n", remaining, total)
+	res, err := dj.Populate[Stats](ctx, conn, dj.ReserveJobs(), dj.Workers(2))
+	if err != nil {
+		return err
 	}
-	fmt.Printf("computed statistics for %d sessions\n", len(todo))
+	fmt.Printf("populated Stats: %d made, %d errors\n", res.Made, len(res.Errors))
 
 	// Queries: join, restrict, project, aggregate.
 	rows, err := dj.Fetch[summary](ctx, conn,
@@ -186,7 +198,13 @@ func run(ctx context.Context, schemaName string) error {
 		return err
 	}
 	fmt.Printf("%d peaks in total\n", n)
-	if n == 0 || len(rows) != 6 {
+	m, err := dj.FetchMatrix(ctx, conn, dj.From[Stats](conn).OrderBy("KEY"), "mean", "std")
+	if err != nil {
+		return err
+	}
+	r, cols := m.Dims()
+	fmt.Printf("statistics as a %dx%d matrix; column means %.3f %.3f\n", r, cols, mat.Sum(m.ColView(0))/float64(r), mat.Sum(m.ColView(1))/float64(r))
+	if n == 0 || len(rows) != 6 || res.Made != len(sessions) {
 		fmt.Fprintln(os.Stderr, "unexpected result")
 		os.Exit(1)
 	}
