@@ -14,7 +14,7 @@ import (
 
 type Grp struct {
 	dj.Manual
-	GrpID   int32 `dj:"pk"`
+	GrpID   int32  `dj:"pk"`
 	GrpName string `dj:"type=varchar(32)"`
 	Weight  float64
 }
@@ -67,29 +67,23 @@ func BenchmarkJoinFetch(b *testing.B) {
 	query, _, err := e.SQL()
 	must(b, err)
 	want := 0
-	b.Run("plain", func(b *testing.B) {
-		db := c.DB()
-		for b.Loop() {
-			rows, err := db.QueryContext(ctx, query)
-			must(b, err)
-			var out []joinRow
-			for rows.Next() {
-				var r joinRow
-				must(b, rows.Scan(&r.RowID, &r.GrpID, &r.X, &r.Label, &r.GrpName, &r.Weight))
-				out = append(out, r)
-			}
-			must(b, rows.Err())
-			rows.Close()
-			want = len(out)
+	versus(b, 1, nil, func() {
+		rows, err := c.DB().QueryContext(ctx, query)
+		must(b, err)
+		var out []joinRow
+		for rows.Next() {
+			var r joinRow
+			must(b, rows.Scan(&r.RowID, &r.GrpID, &r.X, &r.Label, &r.GrpName, &r.Weight))
+			out = append(out, r)
 		}
-	})
-	b.Run("dj", func(b *testing.B) {
-		for b.Loop() {
-			out, err := dj.Fetch[joinRow](ctx, c, e)
-			must(b, err)
-			if len(out) != want || want == 0 {
-				b.Fatalf("rows = %d, plain %d", len(out), want)
-			}
+		must(b, rows.Err())
+		rows.Close()
+		want = len(out)
+	}, func() {
+		out, err := dj.Fetch[joinRow](ctx, c, e)
+		must(b, err)
+		if want != 0 && len(out) != want {
+			b.Fatalf("rows = %d, plain %d", len(out), want)
 		}
 	})
 }
@@ -101,31 +95,26 @@ func BenchmarkFetchMatrix(b *testing.B) {
 	ctx := context.Background()
 	t, err := dj.TableOf[Obs](c)
 	must(b, err)
-	b.Run("plain", func(b *testing.B) {
-		query := "SELECT `x`,`y`,`z`,`w` FROM " + t.FullName()
-		for b.Loop() {
-			rows, err := c.DB().QueryContext(ctx, query)
-			must(b, err)
-			var data []float64
-			var x, y, z, w float64
-			for rows.Next() {
-				must(b, rows.Scan(&x, &y, &z, &w))
-				data = append(data, x, y, z, w)
-			}
-			must(b, rows.Err())
-			rows.Close()
-			if len(data) != 400_000 {
-				b.Fatal(len(data))
-			}
+	query := "SELECT `x`,`y`,`z`,`w` FROM " + t.FullName()
+	versus(b, 100_000, nil, func() {
+		rows, err := c.DB().QueryContext(ctx, query)
+		must(b, err)
+		var data []float64
+		var x, y, z, w float64
+		for rows.Next() {
+			must(b, rows.Scan(&x, &y, &z, &w))
+			data = append(data, x, y, z, w)
 		}
-	})
-	b.Run("dj", func(b *testing.B) {
-		for b.Loop() {
-			m, err := dj.FetchMatrix(ctx, c, t.Expr(), "x", "y", "z", "w")
-			must(b, err)
-			if r, _ := m.Dims(); r != 100_000 {
-				b.Fatal(r)
-			}
+		must(b, rows.Err())
+		rows.Close()
+		if len(data) != 400_000 {
+			b.Fatal(len(data))
+		}
+	}, func() {
+		m, err := dj.FetchMatrix(ctx, c, t.Expr(), "x", "y", "z", "w")
+		must(b, err)
+		if r, _ := m.Dims(); r != 100_000 {
+			b.Fatal(r)
 		}
 	})
 }

@@ -74,57 +74,37 @@ func BenchmarkInsert100k(b *testing.B) {
 	ctx := context.Background()
 	data := benchData()
 	truncate := func() {
-		b.StopTimer()
 		_, err := c.DB().ExecContext(ctx, "TRUNCATE TABLE "+t.FullName())
 		must(b, err)
-		b.StartTimer()
 	}
-	b.Run("plain", func(b *testing.B) {
-		for b.Loop() {
-			truncate()
-			must(b, plainInsert(ctx, c.DB(), t.FullName(), data))
-		}
-		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	})
-	b.Run("dj", func(b *testing.B) {
-		for b.Loop() {
-			truncate()
-			must(b, dj.Insert(ctx, c, data))
-		}
-		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	})
+	versus(b, benchRows, truncate,
+		func() { must(b, plainInsert(ctx, c.DB(), t.FullName(), data)) },
+		func() { must(b, dj.Insert(ctx, c, data)) })
 }
 
 func BenchmarkFetch100k(b *testing.B) {
 	c, _, t := benchSetup(b)
 	ctx := context.Background()
 	must(b, dj.Insert(ctx, c, benchData()))
-	b.Run("plain", func(b *testing.B) {
-		for b.Loop() {
-			rows, err := c.DB().QueryContext(ctx, "SELECT `row_id`,`grp`,`x`,`label`,`ts` FROM "+t.FullName())
-			must(b, err)
-			var out []BenchRow
-			for rows.Next() {
-				var r BenchRow
-				must(b, rows.Scan(&r.RowID, &r.Grp, &r.X, &r.Label, &r.TS))
-				out = append(out, r)
-			}
-			must(b, rows.Err())
-			rows.Close()
-			if len(out) != benchRows {
-				b.Fatalf("rows = %d", len(out))
-			}
+	versus(b, benchRows, nil, func() {
+		rows, err := c.DB().QueryContext(ctx, "SELECT `row_id`,`grp`,`x`,`label`,`ts` FROM "+t.FullName())
+		must(b, err)
+		var out []BenchRow
+		for rows.Next() {
+			var r BenchRow
+			must(b, rows.Scan(&r.RowID, &r.Grp, &r.X, &r.Label, &r.TS))
+			out = append(out, r)
 		}
-		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	})
-	b.Run("dj", func(b *testing.B) {
-		for b.Loop() {
-			out, err := dj.Fetch[BenchRow](ctx, c, t.Expr())
-			must(b, err)
-			if len(out) != benchRows {
-				b.Fatalf("rows = %d", len(out))
-			}
+		must(b, rows.Err())
+		rows.Close()
+		if len(out) != benchRows {
+			b.Fatalf("rows = %d", len(out))
 		}
-		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	}, func() {
+		out, err := dj.Fetch[BenchRow](ctx, c, t.Expr())
+		must(b, err)
+		if len(out) != benchRows {
+			b.Fatalf("rows = %d", len(out))
+		}
 	})
 }

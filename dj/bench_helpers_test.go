@@ -1,0 +1,37 @@
+package dj_test
+
+import (
+	"testing"
+	"time"
+)
+
+// versus runs the plain-driver and the dj version of an operation
+// alternately, b.N times each, and reports both rates and their ratio, so
+// that a load change on a shared machine affects both alike. units is the
+// number of rows (or keys) one call handles; setup runs untimed before
+// each call.
+func versus(b *testing.B, units int, setup func(), plain, dj func()) {
+	b.Helper()
+	var tPlain, tDJ time.Duration
+	for i := 0; b.Loop(); i++ {
+		for _, k := range [2]int{i % 2, 1 - i%2} {
+			b.StopTimer()
+			if setup != nil {
+				setup()
+			}
+			b.StartTimer()
+			start := time.Now()
+			if k == 0 {
+				plain()
+				tPlain += time.Since(start)
+			} else {
+				dj()
+				tDJ += time.Since(start)
+			}
+		}
+	}
+	n := float64(b.N) * float64(units)
+	b.ReportMetric(n/tPlain.Seconds(), "plain_rows/s")
+	b.ReportMetric(n/tDJ.Seconds(), "dj_rows/s")
+	b.ReportMetric(tPlain.Seconds()/tDJ.Seconds(), "dj/plain")
+}
