@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/datajoint-go/datajoint/dj/blob"
+	"github.com/datajoint-go/datajoint/dj/internal/pyfmt"
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
 
@@ -166,9 +167,9 @@ func pyStr(v any) string {
 	case uint64:
 		return strconv.FormatUint(x, 10)
 	case float32:
-		return pyFloatStr(float32To64(x))
+		return pyfmt.Float(float32To64(x))
 	case float64:
-		return pyFloatStr(x)
+		return pyfmt.Float(x)
 	case blob.Decimal:
 		return pyDecimalStr(string(x))
 	case blob.Date:
@@ -183,34 +184,6 @@ func pyStr(v any) string {
 		return x.String()
 	}
 	return fmt.Sprint(v)
-}
-
-// pyFloatStr formats f as Python's str(float): the shortest digits that
-// round-trip, scientific notation below 1e-4 and from 1e16 on.
-func pyFloatStr(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
-	if exp < -4 || exp >= 16 {
-		return e
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsRune(s, '.') {
-		s += ".0"
-	}
-	return s
 }
 
 // pyDecimalStr formats the decimal text s (as MySQL returns a DECIMAL) as

@@ -9,10 +9,11 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/datajoint-go/datajoint/dj/internal/pyfmt"
 )
 
 // Value descriptions are the JSON objects of the DataJoint blob golden
@@ -94,22 +95,7 @@ func PyFloat(f float64) string {
 	case math.IsInf(f, -1):
 		return `"-Infinity"`
 	}
-	if f == 0 {
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
-	if exp < -4 || exp >= 16 {
-		return e
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsRune(s, '.') {
-		s += ".0"
-	}
-	return s
+	return pyfmt.Float(f)
 }
 
 func (w *describer) value(v any, inRecord bool) error {

@@ -9,9 +9,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/datajoint-go/datajoint/dj/internal/names"
 )
 
 // reflectValue encodes the Go values that the type switch in value does not
@@ -384,22 +385,4 @@ func structFields(t reflect.Type) []field {
 // before an upper-case letter that follows a lower-case letter or digit, and
 // before the last upper-case letter of an acronym that starts a new word, so
 // "SessionID" → "session_id", "HTTPServer" → "http_server", "X2Pos" → "x2_pos".
-func SnakeCase(name string) string {
-	rs := []rune(name)
-	var b strings.Builder
-	for i, r := range rs {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				prev := rs[i-1]
-				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
-					b.WriteByte('_')
-				}
-			}
-			b.WriteRune(unicode.ToLower(r))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func SnakeCase(name string) string { return names.Snake(name) }

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/datajoint-go/datajoint/dj/internal/djerr"
+	"github.com/datajoint-go/datajoint/dj/internal/names"
 )
 
 // MaxNameLength is MySQL's limit on table and column names, which
@@ -157,29 +158,7 @@ func ClassNameOf(name string) string {
 // snake_case that keeps initialisms together. "SubjectID" gives
 // "subject_id", "HTTPServer" "http_server", "Scan2Mouse" "scan2_mouse",
 // "X" "x". Underscores in the field name are kept.
-func FieldColumn(field string) string {
-	rs := []rune(field)
-	var b strings.Builder
-	b.Grow(len(field) + 4)
-	for i, r := range rs {
-		if unicode.IsUpper(r) {
-			if i > 0 && rs[i-1] != '_' {
-				prev := rs[i-1]
-				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-				// A word starts at an upper-case letter that follows a
-				// lower-case letter or digit, or that ends an initialism
-				// and is followed by a lower-case letter (HTTPServer).
-				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
-					b.WriteByte('_')
-				}
-			}
-			b.WriteRune(unicode.ToLower(r))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func FieldColumn(field string) string { return names.Snake(field) }
 
 // validColumn reports whether name is a valid DataJoint attribute name.
 func validColumn(name string) bool {
