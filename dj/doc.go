@@ -101,6 +101,19 @@
 // share an attribute that is secondary in both. Semijoins ignore NULLs in
 // the restricting expression, so A & B and A - B always split A in two.
 //
+// # Populating
+//
+// Imported and Computed tables are filled by their Make method (Maker) or
+// a function (PopulateFunc): Populate finds the keys of the key source —
+// by default the join of the table's primary-key parents — that the table
+// lacks, and makes each in its own transaction, on Workers goroutines.
+// With ReserveJobs, keys are reserved in the schema's ~jobs table exactly
+// as DataJoint for Python reserves them, so Go and Python workers on any
+// number of hosts share the work and no key is made twice; reservations of
+// workers that died are reclaimed. PopulateThreePart keeps long
+// computations outside the transaction. Schema.Jobs manages the jobs
+// table; RunWorker runs a populate loop that stops cleanly on SIGTERM.
+//
 // # Deleting
 //
 // Delete removes rows and everything that depends on them, leaves first,
