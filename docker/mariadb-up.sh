@@ -23,6 +23,9 @@ WAIT="${DJ_DB_WAIT:-60}"
 SOCK="$DIR/mysqld.sock"
 PIDF="$DIR/mysqld.pid"
 mkdir -p "$DIR"
+# One run at a time per datadir (parallel test processes, CI steps).
+exec 9>"$DIR/lock"
+flock -w 300 9 || { log "another mariadb-up.sh holds $DIR/lock"; exit 1; }
 
 if [ -n "${DJ_DB_PORT:-}" ]; then
   PORT="$DJ_DB_PORT"
@@ -68,8 +71,17 @@ FLUSH PRIVILEGES;
 SQL
 }
 
-# 2. Already running here? Reuse it (and converge the account).
+# 2. Already running here? Reuse it (and converge the account). A server
+#    that is still starting gets the usual time to answer.
+if running && ! sock_ok; then
+  log "mariadbd $(cat "$PIDF") in $DIR is running; waiting for it to answer"
+  wait_for "$WAIT" sock_ok || { log "it does not answer on $SOCK; stop it with mariadb-down.sh"; exit 1; }
+fi
 if running && sock_ok; then
+  if [ -n "${DJ_DB_PORT:-}" ] && [ "$DJ_DB_PORT" != "$(cat "$DIR/port")" ]; then
+    log "the server in $DIR runs on port $(cat "$DIR/port"), not DJ_DB_PORT=$DJ_DB_PORT; stop it with mariadb-down.sh or use another DJ_DB_DIR"
+    exit 1
+  fi
   PORT="$(cat "$DIR/port")"
   tcp_ok || ensure_user
   tcp_ok || { log "the server in $DIR rejects $USER_ over TCP"; exit 1; }
@@ -78,8 +90,9 @@ if running && sock_ok; then
   exit 0
 fi
 
-# 3. Choose the port: the one asked for or used before if it is free,
+# 3. Choose the port (under the machine-wide port lock): the one asked for or used before if it is free,
 #    otherwise the first free one from 3307.
+lock_ports
 if [ -n "$PORT" ] && port_in_use "$PORT"; then
   if [ -n "${DJ_DB_PORT:-}" ]; then
     log "port $PORT is taken by another server; choose another DJ_DB_PORT"
@@ -106,15 +119,17 @@ setsid "$MARIADBD" --no-defaults --user="$(id -un)" \
   --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
   --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit="$FLUSH" \
   --max-connections=500 --max-allowed-packet=1G \
-  </dev/null >>"$DIR/stdout.log" 2>&1 &
+  </dev/null >>"$DIR/stdout.log" 2>&1 9>&- 7>&- &
+SPID=$!
 echo "$PORT" >"$DIR/port"
-log "starting mariadbd (pid $!) on 127.0.0.1:$PORT"
+log "starting mariadbd (pid $SPID) on 127.0.0.1:$PORT"
 
-if ! wait_for "$WAIT" sock_ok; then
-  log "not ready after ${WAIT}s:"
+if ! wait_for_pid "$SPID" "$WAIT" sock_ok; then
+  if kill -0 "$SPID" 2>/dev/null; then log "not ready after ${WAIT}s:"; else log "mariadbd exited:"; fi
   tail -20 "$DIR/error.log" >&2
   exit 1
 fi
+unlock_ports
 ensure_user
 tcp_ok || { log "TCP login as $USER_ failed"; exit 1; }
 log "ready (datadir $DIR/data)"

@@ -22,6 +22,9 @@ SK="${DJ_S3_SECRET_KEY:-datajoint}"
 BUCKET="${DJ_S3_BUCKET:-djtest}"
 VER="${MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
 mkdir -p "$DIR/data"
+# One run at a time per data directory.
+exec 9>"$DIR/lock"
+flock -w 900 9 || { log "another minio-up.sh holds $DIR/lock"; exit 1; }
 
 if [ -n "${DJ_S3_PORT:-}" ]; then
   PORT="$DJ_S3_PORT"
@@ -56,6 +59,10 @@ command -v curl >/dev/null || {
 
 # 1. Ours, already running?
 if running && [ -f "$DIR/port" ]; then
+  if [ -n "${DJ_S3_PORT:-}" ] && [ "$DJ_S3_PORT" != "$(cat "$DIR/port")" ]; then
+    log "the MinIO in $DIR runs on port $(cat "$DIR/port"), not DJ_S3_PORT=$DJ_S3_PORT; stop it with minio-down.sh or use another DJ_S3_DIR"
+    exit 1
+  fi
   PORT="$(cat "$DIR/port")"
   if wait_for 10 ready; then
     make_bucket
@@ -68,7 +75,27 @@ if running && [ -f "$DIR/port" ]; then
   sleep 1
 fi
 
-# 2. Port.
+# 2. The binary: built once with go install (several minutes, ~1.5 GB of caches).
+BIN="${MINIO_BIN:-$(command -v minio || true)}"
+if [ -z "$BIN" ]; then
+  GB="$(go env GOBIN)"
+  [ -n "$GB" ] || GB="$(go env GOPATH)/bin"
+  BIN="$GB/minio"
+  if [ ! -x "$BIN" ]; then
+    # One build per machine: a second caller waits for the first.
+    mkdir -p "$GB"
+    (
+      flock -w 1800 8 || { log "timed out waiting for another minio build"; exit 1; }
+      if [ ! -x "$BIN" ]; then
+        log "building github.com/minio/minio@$VER into $GB (about 7 minutes, once per machine)"
+        GOFLAGS=-buildvcs=false go install "github.com/minio/minio@$VER" </dev/null >&2
+      fi
+    ) 8>"$GB/.minio-build.lock"
+  fi
+fi
+
+# 3. Port (under the machine-wide port lock).
+lock_ports
 if [ -n "$PORT" ] && port_in_use "$PORT"; then
   if [ -n "${DJ_S3_PORT:-}" ]; then
     log "port $PORT is taken by another server; choose another DJ_S3_PORT"
@@ -78,30 +105,20 @@ if [ -n "$PORT" ] && port_in_use "$PORT"; then
 fi
 [ -n "$PORT" ] || PORT="$(free_port 9000 9999)" || { log "no free port in 9000-9999"; exit 1; }
 
-# 3. The binary: built once with go install (several minutes, ~1.5 GB of caches).
-BIN="${MINIO_BIN:-$(command -v minio || true)}"
-if [ -z "$BIN" ]; then
-  GB="$(go env GOBIN)"
-  [ -n "$GB" ] || GB="$(go env GOPATH)/bin"
-  BIN="$GB/minio"
-  if [ ! -x "$BIN" ]; then
-    log "building github.com/minio/minio@$VER (several minutes, once per machine)"
-    GOFLAGS=-buildvcs=false go install "github.com/minio/minio@$VER" </dev/null >&2
-  fi
-fi
-
 # 4. Start detached.
 MINIO_ROOT_USER="$AK" MINIO_ROOT_PASSWORD="$SK" MINIO_BROWSER=off MINIO_UPDATE=off \
   setsid "$BIN" server "$DIR/data" --address "127.0.0.1:$PORT" --quiet \
-  </dev/null >>"$DIR/minio.log" 2>&1 &
-echo $! >"$DIR/minio.pid"
+  </dev/null >>"$DIR/minio.log" 2>&1 9>&- 7>&- &
+SPID=$!
+echo "$SPID" >"$DIR/minio.pid"
 echo "$PORT" >"$DIR/port"
-log "starting minio (pid $!) on 127.0.0.1:$PORT"
-if ! wait_for 60 ready; then
-  log "not ready after 60 s:"
+log "starting minio (pid $SPID) on 127.0.0.1:$PORT"
+if ! wait_for_pid "$SPID" 60 ready; then
+  if kill -0 "$SPID" 2>/dev/null; then log "not ready after 60 s:"; else log "minio exited:"; fi
   tail -20 "$DIR/minio.log" >&2
   exit 1
 fi
+unlock_ports
 make_bucket
 log "ready (data $DIR/data, bucket $BUCKET)"
 print_env

@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/ory/dockertest/v3"
 	"github.com/ory/dockertest/v3/docker"
 )
@@ -220,9 +222,9 @@ func S3(tb testing.TB) S3Server {
 				s3Err = errors.New("DJ_S3_ENDPOINT is set but DJ_S3_BUCKET is empty")
 				return
 			}
-			s3Err = live(s3.Endpoint)
+			s3Err = checkBucket(s3)
 			if s3Err != nil {
-				s3Err = fmt.Errorf("DJ_S3_ENDPOINT=%s is set but not reachable: %w", ep, s3Err)
+				s3Err = fmt.Errorf("DJ_S3_ENDPOINT=%s is set but unusable: %w", ep, s3Err)
 			}
 			return
 		}
@@ -269,10 +271,51 @@ func live(endpoint string) error {
 	return nil
 }
 
-// makeBucket is set by the external package's tests when they need a
-// bucket created on a dockertest MinIO; it defaults to a no-op check.
-var makeBucket = func(S3Server) error { return nil }
+// makeBucket creates the bucket on a MinIO started by dockertest.
+var makeBucket = createBucket
 
-// SetBucketMaker installs the function that creates the bucket on a MinIO
-// started by dockertest. Test packages that use S3 call it from TestMain.
+// SetBucketMaker replaces the function that creates the bucket on a MinIO
+// started by dockertest (by default, a minio-go MakeBucket).
 func SetBucketMaker(f func(S3Server) error) { makeBucket = f }
+
+func s3Client(s S3Server) (*minio.Client, error) {
+	return minio.New(s.Endpoint, &minio.Options{
+		Creds:      credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""),
+		MaxRetries: 1,
+	})
+}
+
+// checkBucket verifies the credentials and that the bucket exists.
+func checkBucket(s S3Server) error {
+	c, err := s3Client(s)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ok, err := c.BucketExists(ctx, s.Bucket)
+	if err != nil {
+		return fmt.Errorf("bucket %q as %q: %w", s.Bucket, s.AccessKey, err)
+	}
+	if !ok {
+		return fmt.Errorf("bucket %q does not exist (docker/minio-up.sh creates it)", s.Bucket)
+	}
+	return nil
+}
+
+// createBucket makes the bucket unless it exists.
+func createBucket(s S3Server) error {
+	c, err := s3Client(s)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if ok, err := c.BucketExists(ctx, s.Bucket); err == nil && ok {
+		return nil
+	}
+	if err := c.MakeBucket(ctx, s.Bucket, minio.MakeBucketOptions{}); err != nil {
+		return fmt.Errorf("create bucket %q: %w", s.Bucket, err)
+	}
+	return nil
+}
