@@ -37,20 +37,8 @@ func countPlaceholders(s string) int {
 // skipQuoted returns the index of the quote closing the literal or quoted
 // identifier that starts at i (or len(s)-1 if it is unterminated).
 func skipQuoted(s string, i int) int {
-	q := s[i]
-	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			if q != '`' {
-				j++
-			}
-		case q:
-			if j+1 < len(s) && s[j+1] == q {
-				j++
-				continue
-			}
-			return j
-		}
+	if j := closesAt(s, i); j >= 0 {
+		return j
 	}
 	return len(s) - 1
 }
