@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/datajoint-go/datajoint/dj/external"
 )
 
 // TLSMode selects how the connection uses TLS, after DataJoint's
@@ -48,6 +50,17 @@ type Config struct {
 	MaxOpenConns int
 	// Logger receives debug and warning records; nil discards them.
 	Logger *slog.Logger
+	// Stores configures the object stores of external attributes
+	// (blob@name, attach@name, filepath@name) by name: DataJoint's "stores"
+	// setting. Conn.SetStore and Conn.UseStore add or replace stores.
+	Stores map[string]external.StoreConfig
+	// StoreTransfers bounds the concurrent object transfers to one store
+	// during one insert or fetch; 0 means DefaultStoreTransfers.
+	StoreTransfers int
+	// Cache is a local directory used as a read cache of external blobs
+	// (DataJoint's "cache" key), laid out <cache>/<aa>/<bb>/<hash>; ""
+	// disables it. It is never cleaned.
+	Cache string
 }
 
 // Addr returns host:port.
@@ -98,7 +111,9 @@ const GlobalConfigFile = ".datajoint_config.json"
 //
 // The file uses DataJoint's flat dotted keys: "database.host",
 // "database.user", "database.password", "database.port",
-// "database.use_tls". Other keys DataJoint defines are accepted and
+// "database.use_tls", plus "stores" (an object from store name to its
+// settings, see external.ParseStores) and "cache". Other keys DataJoint
+// defines are accepted and
 // ignored here.
 func LoadConfig(path string) (Config, error) {
 	var cfg Config
@@ -183,6 +198,22 @@ func (c *Config) applyFile(data []byte) error {
 			return fmt.Errorf("database.port: invalid port %q", v)
 		}
 		c.Port = p
+	}
+	if v, ok := raw["stores"]; ok && v != nil {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("stores: %w", err)
+		}
+		stores, err := external.ParseStores(b)
+		if err != nil {
+			return err
+		}
+		c.Stores = stores
+	}
+	if v, ok, err := str("cache"); err != nil {
+		return err
+	} else if ok {
+		c.Cache = v
 	}
 	if v, ok := raw["database.use_tls"]; ok {
 		switch x := v.(type) {

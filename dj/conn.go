@@ -36,6 +36,8 @@ type Conn struct {
 	tables map[reflect.Type]*Table // struct-declared tables
 
 	offline bool // no server: see Offline
+
+	stores storeRegistry // object stores of external attributes (external_store.go)
 }
 
 // Querier runs statements: *Conn and *Tx implement it. Every function of dj

@@ -23,6 +23,7 @@ type FetchOption func(*fetchOptions)
 type fetchOptions struct {
 	lax          bool
 	downloadPath string
+	ext          *extFetch // set while rows with external attributes are read
 }
 
 // Lax relaxes the mapping of results to struct fields: attributes without
@@ -129,6 +130,9 @@ func fetchInto(ctx context.Context, q Querier, e Expr, o *fetchOptions, typ refl
 		return opError("fetch", e.String(), "", err)
 	}
 	defer rows.Close()
+	if planHasExternal(plan) {
+		return fetchExternalRows(ctx, q, e, o, typ, plan, rows, next, done)
+	}
 	sc := newRowScanner(plan, o)
 	for rows.Next() {
 		if err := sc.scan(rows, next()); err != nil {
@@ -181,6 +185,9 @@ func FetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opt
 	var out []T
 	typ := reflect.TypeFor[T]()
 	h := e.Heading()
+	if a, ok := h.Attr(attr); ok && a.Category == schema.CatExternalBlob {
+		return fetchExternalColumn[T](ctx, q, e, a, fetchOpts(opts))
+	}
 	if a, ok := h.Attr(attr); ok && a.Category == schema.CatBlob {
 		err := eachRaw(ctx, q, e.Proj(attr), attr, func(raw []byte) error {
 			var v T
@@ -293,6 +300,11 @@ func eachMap(ctx context.Context, q Querier, e Expr, o *fetchOptions, each func(
 		return opError("fetch", e.String(), "", err)
 	}
 	defer rows.Close()
+	// External attributes are resolved after the rows are read.
+	mb := newMapExternal(ctx, q, e, o, &h, each)
+	if mb != nil {
+		each = mb.add
+	}
 	n := len(h.Attributes)
 	vals := make([]any, n)
 	dest := make([]any, n)
@@ -319,7 +331,8 @@ func eachMap(ctx context.Context, q Querier, e Expr, o *fetchOptions, each func(
 	if err := rows.Err(); err != nil {
 		return opError("fetch", e.String(), "", err)
 	}
-	return nil
+	rows.Close()
+	return mb.finish()
 }
 
 // naturalValue converts a driver value of attribute a to its Go value.

@@ -127,10 +127,12 @@ func (t *Table) insert(ctx context.Context, q Querier, rows reflect.Value, optLi
 			values = append(values, v)
 		}
 	}
-	if err := t.storeExternal(ctx, q, cols, values); err != nil {
+	// Objects are stored first; their tracking rows go in with the rows.
+	track, err := t.storeExternal(ctx, q, cols, values)
+	if err != nil {
 		return err
 	}
-	stmts := t.buildInserts(q.djConn(), cols, values, &o)
+	stmts := append(track, t.buildInserts(q.djConn(), cols, values, &o)...)
 	run := func(ctx context.Context, q Querier) error {
 		for _, st := range stmts {
 			if _, err := q.ExecContext(ctx, st.sql, st.args...); err != nil {

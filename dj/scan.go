@@ -324,10 +324,6 @@ func bind(a *schema.Attribute, f func([]byte, reflect.Value, *schema.Attribute, 
 	}
 }
 
-func convExternalImpl(raw []byte, dst reflect.Value, a *schema.Attribute, o *fetchOptions) error {
-	return fmt.Errorf("%w: attribute %q is stored in %q; fetch it through the table's schema", ErrStore, a.Name, a.Store)
-}
-
 // saveAttachment writes an attachment into dir and returns its path. An
 // existing file with the same contents is reused; a different file with
 // the same name makes DataJoint's "<stem>_NNNN<ext>" alias.

@@ -101,6 +101,8 @@ func (t *Table) Update1(ctx context.Context, q Querier, row any) error {
 	}
 	var sets, where []string
 	var setArgs, whereArgs []any
+	var extCols []*schema.Attribute // external attributes among the SETs
+	var extArgs []int               // their indexes in setArgs
 	have := map[string]bool{}
 	for j, a := range src.attrs {
 		raw, err := src.get(rv, j)
@@ -126,6 +128,9 @@ func (t *Table) Update1(ctx context.Context, q Querier, row any) error {
 		}
 		sets = append(sets, schema.QuoteIdent(a.Name)+"=?")
 		setArgs = append(setArgs, v)
+		if a.Category.External() {
+			extCols, extArgs = append(extCols, a), append(extArgs, len(setArgs)-1)
+		}
 	}
 	for _, k := range t.PrimaryKey() {
 		if !have[k] {
@@ -136,6 +141,9 @@ func (t *Table) Update1(ctx context.Context, q Querier, row any) error {
 		return &Error{Op: "update", Table: t.FullName(), Err: fmt.Errorf("%w: no secondary attributes to update", ErrMissingAttribute)}
 	}
 	stmt := "UPDATE " + t.FullName() + " SET " + strings.Join(sets, ",") + " WHERE " + strings.Join(where, " AND ")
+	if len(extCols) > 0 {
+		return t.updateExternal(ctx, q, stmt, setArgs, whereArgs, extCols, extArgs)
+	}
 	res, err := q.ExecContext(ctx, stmt, append(setArgs, whereArgs...)...)
 	if err != nil {
 		return opError("update", t.FullName(), "", err)

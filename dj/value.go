@@ -127,7 +127,7 @@ func encodeValue(a *schema.Attribute, v any) (any, error) {
 		if h, ok := v.(externalRef); ok {
 			return h[:], nil
 		}
-		return nil, fmt.Errorf("%w: attribute %s is stored in %q: values are written through an insert on its table", ErrStore, a.Name, a.Store)
+		return encodeExternal(a, v)
 	}
 	return nil, fmt.Errorf("%w: cannot store %T in %s attribute %s", ErrType, v, a.Type, a.Name)
 }
