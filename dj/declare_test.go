@@ -206,3 +206,35 @@ func TestSchemaNoCreate(t *testing.T) {
 	_, err = c.Schema(ctx, "djtest_does_not_exist_x9", dj.NoCreate())
 	wantErr(t, err, dj.ErrMissingTable)
 }
+
+// Document holds an attachment and JSON in struct-typed fields.
+type Document struct {
+	dj.Manual
+	DocID int32         `dj:"pk"`
+	File  dj.Attachment `dj:"type=attach"`
+	Meta  docMeta       `dj:"type=json"`
+}
+
+type docMeta struct {
+	Author string   `json:"author"`
+	Tags   []string `json:"tags"`
+}
+
+func TestAttachmentAndJSONFields(t *testing.T) {
+	c, s := connect(t)
+	ctx := context.Background()
+	must(t, s.Declare(ctx, Document{}))
+	in := Document{DocID: 1, File: dj.Attachment{Name: "notes.txt", Data: []byte("hello\x00world")}, Meta: docMeta{Author: "ada", Tags: []string{"a", "b"}}}
+	must(t, dj.Insert1(ctx, c, in))
+	out, err := dj.FetchOne[Document](ctx, c, dj.From[Document](c))
+	must(t, err)
+	if out.File.Name != "notes.txt" || string(out.File.Data) != "hello\x00world" || out.Meta.Author != "ada" || len(out.Meta.Tags) != 2 {
+		t.Fatalf("document = %+v", out)
+	}
+	// The column holds DataJoint's inline attach form: name, NUL, contents.
+	var raw []byte
+	must(t, c.DB().QueryRowContext(ctx, "SELECT `file` FROM `"+s.Name()+"`.`document`").Scan(&raw))
+	if string(raw) != "notes.txt\x00hello\x00world" {
+		t.Fatalf("stored attach = %q", raw)
+	}
+}

@@ -145,8 +145,12 @@ func compatible(t reflect.Type, ti TypeInfo) (bool, string) {
 		return in(CatString, CatEnum, CatTemporal, CatDecimal, CatJSON, CatAttach, CatExternalAttach, CatFilepath),
 			"varchar(n), char(n), enum(...), date, datetime, time, timestamp, decimal(p,s), json, attach, filepath@store"
 	}
+	if t.Kind() == reflect.Struct && in(CatAttach, CatExternalAttach) {
+		// An attachment value: a name and its contents (dj.Attachment).
+		return true, ""
+	}
 	if isBlobKind(t) {
-		return in(CatBlob, CatExternalBlob), "longblob, mediumblob, blob, blob@store"
+		return in(CatBlob, CatExternalBlob, CatJSON), "longblob, mediumblob, blob, blob@store, json"
 	}
 	return false, "no DataJoint type"
 }
