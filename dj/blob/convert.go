@@ -216,7 +216,8 @@ func assignSequence(dst reflect.Value, src any) error {
 		}
 		n = len(x)
 		if t.Kind() == reflect.Slice {
-			dst.SetBytes(append([]byte(nil), x...))
+			// Decoded bytes are a fresh copy that nothing else holds.
+			dst.SetBytes(x)
 			return nil
 		}
 		get = func(i int, d reflect.Value) error { d.SetUint(uint64(x[i])); return nil }
