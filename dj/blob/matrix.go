@@ -1,9 +1,9 @@
 package blob
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/blas/cblas128"
@@ -12,10 +12,10 @@ import (
 
 // Gonum matrices are row-major in memory (with a row stride that may exceed
 // the number of columns for sliced views); blob arrays are column-major. The
-// transposes below walk the matrix in strips of 8 columns (one 64-byte cache
-// line of a row): each row of a strip is read once and its 8 values go to 8
-// sequential column streams, so both sides are accessed with unit stride.
-const strip = 8
+// transposes below move blocks of columns (about 256 KB) through a scratch
+// buffer that is copied to or from the blob in one piece; inside a block
+// they take eight rows at a time, so each step reads the rows sequentially
+// and writes (or reads) one 64-byte cache line of a column.
 
 // dense writes a *mat.Dense as a 2-D double array (an empty Dense is 0×0).
 func (e *encoder) dense(m *mat.Dense) {
@@ -75,64 +75,100 @@ func (e *encoder) matrix(m mat.Matrix) {
 	}
 }
 
+// columnBlock is the number of columns moved through the scratch buffer
+// at a time: about 256 KB of doubles, so a block stays in cache.
+func columnBlock(r, c int) int {
+	return max(1, min(c, (32<<10)/max(r, 1)))
+}
+
+// scratchPool holds the per-block buffers of appendColumnMajor and
+// readColumnMajor.
+var scratchPool = sync.Pool{New: func() any { return new([]float64) }}
+
+func getScratch(n int) *[]float64 {
+	p := scratchPool.Get().(*[]float64)
+	if cap(*p) < n {
+		*p = make([]float64, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
 // appendColumnMajor appends the r×c row-major matrix data (row stride
-// stride) to buf in column-major little-endian order.
+// stride) to buf in column-major little-endian order. Blocks of columns are
+// transposed into a small scratch buffer and appended with one copy each.
 func appendColumnMajor(buf []byte, data []float64, r, c, stride int) []byte {
-	start := len(buf)
-	n := r * c * 8
-	if cap(buf)-start < n {
-		nb := make([]byte, start, start+n)
+	if r == 0 || c == 0 {
+		return buf
+	}
+	if n := r * c * 8; cap(buf)-len(buf) < n {
+		nb := make([]byte, len(buf), len(buf)+n)
 		copy(nb, buf)
 		buf = nb
 	}
-	buf = buf[:start+n]
-	out := buf[start:]
-	col := func(j int) []byte { return out[8*j*r : 8*(j+1)*r] }
-	j0 := 0
-	for ; j0+strip <= c; j0 += strip {
-		c0, c1, c2, c3 := col(j0), col(j0+1), col(j0+2), col(j0+3)
-		c4, c5, c6, c7 := col(j0+4), col(j0+5), col(j0+6), col(j0+7)
-		for i := 0; i < r; i++ {
-			row := data[i*stride+j0 : i*stride+j0+strip]
-			o := 8 * i
-			binary.LittleEndian.PutUint64(c0[o:], math.Float64bits(row[0]))
-			binary.LittleEndian.PutUint64(c1[o:], math.Float64bits(row[1]))
-			binary.LittleEndian.PutUint64(c2[o:], math.Float64bits(row[2]))
-			binary.LittleEndian.PutUint64(c3[o:], math.Float64bits(row[3]))
-			binary.LittleEndian.PutUint64(c4[o:], math.Float64bits(row[4]))
-			binary.LittleEndian.PutUint64(c5[o:], math.Float64bits(row[5]))
-			binary.LittleEndian.PutUint64(c6[o:], math.Float64bits(row[6]))
-			binary.LittleEndian.PutUint64(c7[o:], math.Float64bits(row[7]))
+	bw := columnBlock(r, c)
+	sp := getScratch(bw * r)
+	defer scratchPool.Put(sp)
+	for j0 := 0; j0 < c; j0 += bw {
+		w := min(bw, c-j0)
+		blk := (*sp)[:w*r]
+		// Eight rows at a time: each column of the block then receives
+		// eight consecutive values (one cache line) per step.
+		i0 := 0
+		for ; i0+8 <= r; i0 += 8 {
+			base := i0*stride + j0
+			r0, r1 := data[base:base+w], data[base+stride:base+stride+w]
+			r2, r3 := data[base+2*stride:base+2*stride+w], data[base+3*stride:base+3*stride+w]
+			r4, r5 := data[base+4*stride:base+4*stride+w], data[base+5*stride:base+5*stride+w]
+			r6, r7 := data[base+6*stride:base+6*stride+w], data[base+7*stride:base+7*stride+w]
+			for k := range r0 {
+				o := blk[k*r+i0 : k*r+i0+8 : k*r+i0+8]
+				o[0], o[1], o[2], o[3] = r0[k], r1[k], r2[k], r3[k]
+				o[4], o[5], o[6], o[7] = r4[k], r5[k], r6[k], r7[k]
+			}
 		}
-	}
-	for ; j0 < c; j0++ {
-		cj := col(j0)
-		for i := 0; i < r; i++ {
-			binary.LittleEndian.PutUint64(cj[8*i:], math.Float64bits(data[i*stride+j0]))
+		for ; i0 < r; i0++ {
+			row := data[i0*stride+j0 : i0*stride+j0+w]
+			for k, v := range row {
+				blk[k*r+i0] = v
+			}
 		}
+		buf = appendElems(buf, blk)
 	}
 	return buf
 }
 
 // readColumnMajor fills the r×c row-major dst (row stride stride) from the
-// column-major little-endian bytes src.
+// column-major little-endian bytes src, a block of columns at a time.
 func readColumnMajor(dst []float64, r, c, stride int, src []byte) {
-	col := func(j int) []byte { return src[8*j*r : 8*(j+1)*r] }
-	get := func(b []byte, i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])) }
-	j0 := 0
-	for ; j0+strip <= c; j0 += strip {
-		c0, c1, c2, c3 := col(j0), col(j0+1), col(j0+2), col(j0+3)
-		c4, c5, c6, c7 := col(j0+4), col(j0+5), col(j0+6), col(j0+7)
-		for i := 0; i < r; i++ {
-			row := dst[i*stride+j0 : i*stride+j0+strip]
-			row[0], row[1], row[2], row[3] = get(c0, i), get(c1, i), get(c2, i), get(c3, i)
-			row[4], row[5], row[6], row[7] = get(c4, i), get(c5, i), get(c6, i), get(c7, i)
-		}
+	if r == 0 || c == 0 {
+		return
 	}
-	for ; j0 < c; j0++ {
-		cj := col(j0)
-		for i := 0; i < r; i++ {
-			dst[i*stride+j0] = get(cj, i)
+	bw := columnBlock(r, c)
+	sp := getScratch(bw * r)
+	defer scratchPool.Put(sp)
+	for j0 := 0; j0 < c; j0 += bw {
+		w := min(bw, c-j0)
+		blk := (*sp)[:w*r]
+		readElems(blk, src[8*j0*r:8*(j0+w)*r])
+		i0 := 0
+		for ; i0+8 <= r; i0 += 8 {
+			base := i0*stride + j0
+			r0, r1 := dst[base:base+w], dst[base+stride:base+stride+w]
+			r2, r3 := dst[base+2*stride:base+2*stride+w], dst[base+3*stride:base+3*stride+w]
+			r4, r5 := dst[base+4*stride:base+4*stride+w], dst[base+5*stride:base+5*stride+w]
+			r6, r7 := dst[base+6*stride:base+6*stride+w], dst[base+7*stride:base+7*stride+w]
+			for k := range r0 {
+				v := blk[k*r+i0 : k*r+i0+8 : k*r+i0+8]
+				r0[k], r1[k], r2[k], r3[k] = v[0], v[1], v[2], v[3]
+				r4[k], r5[k], r6[k], r7[k] = v[4], v[5], v[6], v[7]
+			}
+		}
+		for ; i0 < r; i0++ {
+			row := dst[i0*stride+j0 : i0*stride+j0+w]
+			for k := range row {
+				row[k] = blk[k*r+i0]
+			}
 		}
 	}
 }
