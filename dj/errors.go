@@ -1,7 +1,6 @@
 package dj
 
 import (
-	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -153,9 +152,4 @@ func attributeFromServer(err error) string {
 		}
 	}
 	return ""
-}
-
-// isContextErr reports whether err came from a cancelled or expired context.
-func isContextErr(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -237,15 +237,6 @@ func convStringImpl(raw []byte, dst reflect.Value, _ *schema.Attribute, _ *fetch
 	return nil
 }
 
-func convTimeImpl(raw []byte, dst reflect.Value, a *schema.Attribute, _ *fetchOptions) error {
-	t, err := parseTimeText(string(raw))
-	if err != nil {
-		return fmt.Errorf("%w: attribute %q: %w", ErrType, a.Name, err)
-	}
-	dst.Set(reflect.ValueOf(t))
-	return nil
-}
-
 func parseTimeText(s string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02", time.RFC3339Nano} {
 		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {

@@ -30,7 +30,6 @@ type Reference interface {
 
 var (
 	tierMarkerType = reflect.TypeFor[TierMarker]()
-	partMarkerType = reflect.TypeFor[PartMarker]()
 	referenceType  = reflect.TypeFor[Reference]()
 )
 
