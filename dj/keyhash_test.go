@@ -1,20 +1,19 @@
 package dj
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/datajoint-go/datajoint/dj/blob"
+	"github.com/datajoint-go/datajoint/dj/internal/vectors"
 )
 
 // jobsVector is one line of the ~jobs golden vectors of DataJoint for
@@ -31,48 +30,13 @@ type jobsVector struct {
 
 func readJobsVectors(t *testing.T) []jobsVector {
 	t.Helper()
-	f, err := os.Open("blob/testdata/jobs-vectors.jsonl")
+	jobs, err := vectors.LoadJobs("blob/testdata/jobs-vectors.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var out []jobsVector
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var row struct {
-			Key       json.RawMessage   `json:"key"`
-			Types     map[string]string `json:"python_types"`
-			PyStr     map[string]string `json:"python_str"`
-			Hash      string            `json:"key_hash"`
-			NoTime    string            `json:"key_without_time_hash"`
-			NoTimeHex string            `json:"key_without_time_blob_hex"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
-			t.Fatal(err)
-		}
-		v := jobsVector{Raw: map[string]any{}, Types: row.Types, PyStr: row.PyStr, Hash: row.Hash, NoTime: row.NoTime, NoTimeHex: row.NoTimeHex}
-		dec := json.NewDecoder(bytes.NewReader(row.Key))
-		dec.UseNumber()
-		if _, err := dec.Token(); err != nil {
-			t.Fatal(err)
-		}
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var x any
-			if err := dec.Decode(&x); err != nil {
-				t.Fatal(err)
-			}
-			v.Names = append(v.Names, k.(string))
-			v.Raw[k.(string)] = x
-		}
-		out = append(out, v)
-	}
-	if len(out) == 0 {
-		t.Fatalf("no jobs vectors: %v", sc.Err())
+	out := make([]jobsVector, len(jobs))
+	for i, j := range jobs {
+		out[i] = jobsVector{Names: j.Names, Raw: j.Key, Types: j.Types, PyStr: j.PyStr, Hash: j.Hash, NoTime: j.NoTimeHash, NoTimeHex: j.NoTimeBlobHex}
 	}
 	return out
 }

@@ -1,55 +1,31 @@
 package blob
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/datajoint-go/datajoint/dj/internal/vectors"
 )
 
 // goldenCase is one golden case written by DataJoint for Python 0.14.9.
-type goldenCase struct {
-	Name          string                  `json:"name"`
-	Kind          string                  `json:"kind"`
-	PackArgs      struct{ Compress bool } `json:"pack_args"`
-	Hex           string                  `json:"hex"`
-	Compressed    bool                    `json:"compressed"`
-	Protocol      string                  `json:"protocol"`
-	PayloadLen    int                     `json:"payload_len"`
-	PayloadSHA256 string                  `json:"payload_sha256"`
-	PayloadHex    string                  `json:"payload_hex"`
-	Input         json.RawMessage         `json:"input"`
-	Expect        json.RawMessage         `json:"expect"`
-	UnpackError   string                  `json:"unpack_error"`
-	RepackSame    bool                    `json:"repack_identical"`
-}
+type goldenCase struct{ vectors.Blob }
 
 func loadVectors(t testing.TB) []goldenCase {
 	t.Helper()
-	f, err := os.Open("testdata/python-0.14.9.jsonl")
+	blobs, err := vectors.LoadBlobs("testdata/python-0.14.9.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var out []goldenCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var v goldenCase
-		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	out := make([]goldenCase, len(blobs))
+	for i, b := range blobs {
+		out[i] = goldenCase{b}
 	}
 	return out
 }

@@ -1,54 +1,33 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"math"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/datajoint-go/datajoint/dj/internal/vectors"
 )
 
 // goldenCase is one case of the DataJoint for Python blob golden vectors
 // (dj/blob/testdata).
-type goldenCase struct {
-	Name          string                  `json:"name"`
-	Kind          string                  `json:"kind"`
-	PackArgs      struct{ Compress bool } `json:"pack_args"`
-	Hex           string                  `json:"hex"`
-	Compressed    bool                    `json:"compressed"`
-	PayloadSHA256 string                  `json:"payload_sha256"`
-	PayloadHex    string                  `json:"payload_hex"`
-	Input         json.RawMessage         `json:"input"`
-	Expect        json.RawMessage         `json:"expect"`
-	Repack        bool                    `json:"repack_identical"`
-}
+type goldenCase struct{ vectors.Blob }
 
 func loadCases(t *testing.T) []goldenCase {
 	t.Helper()
-	f, err := os.Open("../../blob/testdata/python-0.14.9.jsonl")
+	blobs, err := vectors.LoadBlobs("../../blob/testdata/python-0.14.9.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var cases []goldenCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var c goldenCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	cases := make([]goldenCase, len(blobs))
+	for i, b := range blobs {
+		cases[i] = goldenCase{b}
 	}
 	return cases
 }
@@ -116,7 +95,7 @@ func TestBlobCommandVectors(t *testing.T) {
 			}
 			// The expected description itself encodes to the blob when
 			// DataJoint re-packs its own decoding identically.
-			if c.Repack && !c.quirk() && !bytes.Contains(c.Expect, []byte("data_sha256")) {
+			if c.RepackSame && !c.quirk() && !bytes.Contains(c.Expect, []byte("data_sha256")) {
 				raw := strings.TrimSpace(runCmd(t, string(c.Expect), "blob", "encode", "--compress=false"))
 				if !c.payloadOK(raw) {
 					t.Errorf("encode(expect) = %s, want the vector's payload", clip(raw))
