@@ -118,16 +118,14 @@ func TestPopulateExactlyOnceProcesses(t *testing.T) {
 	}
 }
 
-// TestPopulateCrash kills a worker with SIGKILL in the middle of a make:
-// nothing of the key is left, and the next worker reclaims the
-// reservation and makes the key.
-func TestPopulateCrash(t *testing.T) {
-	srv := testenv.MySQL(t)
-	schema := testenv.Database(t)
-	db := testenv.DB(t)
-	popRunWorker(t, srv.Host, "-schema", schema, "-seed", "3")
+// popStartSleepingWorker seeds three keys, starts a worker process whose
+// make sleeps for a minute after inserting, and returns once a make has
+// begun.
+func popStartSleepingWorker(t *testing.T, host string, db *sql.DB, schema string) *exec.Cmd {
+	t.Helper()
+	popRunWorker(t, host, "-schema", schema, "-seed", "3")
 	q := "`" + schema + "`."
-	cmd := popWorkerCmd(t, srv.Host, "-schema", schema, "-audit", "-sleep", "1m")
+	cmd := popWorkerCmd(t, host, "-schema", schema, "-audit", "-sleep", "1m")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +137,18 @@ func TestPopulateCrash(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return cmd
+}
+
+// TestPopulateCrash kills a worker with SIGKILL in the middle of a make:
+// nothing of the key is left, and the next worker reclaims the
+// reservation and makes the key.
+func TestPopulateCrash(t *testing.T) {
+	srv := testenv.MySQL(t)
+	schema := testenv.Database(t)
+	db := testenv.DB(t)
+	q := "`" + schema + "`."
+	cmd := popStartSleepingWorker(t, srv.Host, db, schema)
 	// The make has inserted its master and part rows and is sleeping.
 	time.Sleep(100 * time.Millisecond)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -156,7 +166,7 @@ func TestPopulateCrash(t *testing.T) {
 	}
 	// The server notices the dead connection quickly; the next worker
 	// then reclaims the reservation.
-	deadline = time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for popScalar(t, db, "SELECT COUNT(*) FROM information_schema.processlist p JOIN "+q+"`~jobs` j ON p.id = j.connection_id") != 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the killed worker's connection is still open")
@@ -178,20 +188,8 @@ func TestPopulateSIGTERM(t *testing.T) {
 	srv := testenv.MySQL(t)
 	schema := testenv.Database(t)
 	db := testenv.DB(t)
-	popRunWorker(t, srv.Host, "-schema", schema, "-seed", "3")
 	q := "`" + schema + "`."
-	cmd := popWorkerCmd(t, srv.Host, "-schema", schema, "-audit", "-sleep", "1m")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for popScalar(t, db, "SELECT COUNT(*) FROM "+q+"`call`") == 0 {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("the worker never started a make\n%s", cmd.Stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	cmd := popStartSleepingWorker(t, srv.Host, db, schema)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
