@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,15 +24,29 @@ type BenchRow struct {
 	TS    time.Time
 }
 
-const benchRows = 100_000
+// benchSizes are the row counts of the insert and fetch benchmarks; the
+// largest runs only without -short.
+var benchSizes = []int{1_000, 10_000, 100_000, 1_000_000}
 
-func benchData() []BenchRow {
-	rows := make([]BenchRow, benchRows)
+func benchData(n int) []BenchRow {
+	rows := make([]BenchRow, n)
 	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range rows {
 		rows[i] = BenchRow{RowID: int32(i), Grp: int32(i % 1000), X: float64(i) * 0.5, Label: fmt.Sprintf("label-%d", i%977), TS: t0.Add(time.Duration(i) * time.Second)}
 	}
 	return rows
+}
+
+// eachSize runs f as a sub-benchmark per size of benchSizes.
+func eachSize(b *testing.B, f func(b *testing.B, n int)) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			if n > 100_000 && testing.Short() {
+				b.Skip("1M rows only without -short")
+			}
+			f(b, n)
+		})
+	}
 }
 
 func benchSetup(b *testing.B) (*dj.Conn, *dj.Schema, *dj.Table) {
@@ -69,42 +84,82 @@ func plainInsert(ctx context.Context, db *sql.DB, table string, rows []BenchRow)
 	return tx.Commit()
 }
 
-func BenchmarkInsert100k(b *testing.B) {
-	c, _, t := benchSetup(b)
-	ctx := context.Background()
-	data := benchData()
-	truncate := func() {
-		_, err := c.DB().ExecContext(ctx, "TRUNCATE TABLE "+t.FullName())
-		must(b, err)
+// cpuTimed wraps f to add the process CPU time (user and system, all
+// threads, garbage collection included) it takes to *total, so benchmarks
+// report the client-side cost apart from the server's.
+func cpuTimed(total *time.Duration, f func()) func() {
+	return func() {
+		before := processCPU()
+		f()
+		*total += processCPU() - before
 	}
-	versus(b, benchRows, truncate,
-		func() { must(b, plainInsert(ctx, c.DB(), t.FullName(), data)) },
-		func() { must(b, dj.Insert(ctx, c, data)) })
 }
 
-func BenchmarkFetch100k(b *testing.B) {
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the client CPU per row of both sides and their ratio.
+func reportCPU(b *testing.B, n int, plain, dj time.Duration) {
+	rows := float64(b.N) * float64(n)
+	b.ReportMetric(float64(plain.Nanoseconds())/rows, "plain_cpu_ns/row")
+	b.ReportMetric(float64(dj.Nanoseconds())/rows, "dj_cpu_ns/row")
+}
+
+// BenchmarkInsert inserts n rows with dj.Insert and with plainInsert into
+// an emptied table.
+func BenchmarkInsert(b *testing.B) {
 	c, _, t := benchSetup(b)
 	ctx := context.Background()
-	must(b, dj.Insert(ctx, c, benchData()))
-	versus(b, benchRows, nil, func() {
-		rows, err := c.DB().QueryContext(ctx, "SELECT `row_id`,`grp`,`x`,`label`,`ts` FROM "+t.FullName())
+	eachSize(b, func(b *testing.B, n int) {
+		data := benchData(n)
+		truncate := func() {
+			_, err := c.DB().ExecContext(ctx, "TRUNCATE TABLE "+t.FullName())
+			must(b, err)
+		}
+		var plainCPU, djCPU time.Duration
+		versus(b, n, truncate,
+			cpuTimed(&plainCPU, func() { must(b, plainInsert(ctx, c.DB(), t.FullName(), data)) }),
+			cpuTimed(&djCPU, func() { must(b, dj.Insert(ctx, c, data)) }))
+		reportCPU(b, n, plainCPU, djCPU)
+	})
+}
+
+// BenchmarkFetch reads n rows into structs with dj.Fetch and with a plain
+// query and Scan.
+func BenchmarkFetch(b *testing.B) {
+	c, _, t := benchSetup(b)
+	ctx := context.Background()
+	eachSize(b, func(b *testing.B, n int) {
+		_, err := c.DB().ExecContext(ctx, "TRUNCATE TABLE "+t.FullName())
 		must(b, err)
-		var out []BenchRow
-		for rows.Next() {
-			var r BenchRow
-			must(b, rows.Scan(&r.RowID, &r.Grp, &r.X, &r.Label, &r.TS))
-			out = append(out, r)
-		}
-		must(b, rows.Err())
-		rows.Close()
-		if len(out) != benchRows {
-			b.Fatalf("rows = %d", len(out))
-		}
-	}, func() {
-		out, err := dj.Fetch[BenchRow](ctx, c, t.Expr())
-		must(b, err)
-		if len(out) != benchRows {
-			b.Fatalf("rows = %d", len(out))
-		}
+		must(b, dj.Insert(ctx, c, benchData(n)))
+		var plainCPU, djCPU time.Duration
+		versus(b, n, nil, cpuTimed(&plainCPU, func() {
+			rows, err := c.DB().QueryContext(ctx, "SELECT `row_id`,`grp`,`x`,`label`,`ts` FROM "+t.FullName())
+			must(b, err)
+			var out []BenchRow
+			for rows.Next() {
+				var r BenchRow
+				must(b, rows.Scan(&r.RowID, &r.Grp, &r.X, &r.Label, &r.TS))
+				out = append(out, r)
+			}
+			must(b, rows.Err())
+			rows.Close()
+			if len(out) != n {
+				b.Fatalf("rows = %d", len(out))
+			}
+		}), cpuTimed(&djCPU, func() {
+			out, err := dj.Fetch[BenchRow](ctx, c, t.Expr())
+			must(b, err)
+			if len(out) != n {
+				b.Fatalf("rows = %d", len(out))
+			}
+		}))
+		reportCPU(b, n, plainCPU, djCPU)
 	})
 }

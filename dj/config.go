@@ -61,6 +61,11 @@ type Config struct {
 	// (DataJoint's "cache" key), laid out <cache>/<aa>/<bb>/<hash>; ""
 	// disables it. It is never cleaned.
 	Cache string
+	// MaxBlobSize bounds, in bytes, the memory one fetched blob may decode
+	// into; a larger or hostile blob fails with an error wrapping
+	// blob.ErrTooLarge. 0 means blob.DefaultMaxDecodedSize. The MaxBlobSize
+	// fetch option overrides it for one fetch.
+	MaxBlobSize int64
 }
 
 // Addr returns host:port.

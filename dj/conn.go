@@ -27,8 +27,11 @@ const SQLMode = "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,STRICT_
 // wait_timeout, KILL) is replaced transparently on the next statement.
 // Inside a transaction the loss surfaces as ErrLostConnection.
 type Conn struct {
-	db     *sql.DB
-	cfg    Config
+	db *sql.DB
+	// cfg and stores hold credentials. They sit behind pointers, which fmt
+	// prints as addresses when it reaches a Conn without its Format method
+	// (through an unexported field of another type).
+	cfg    *Config
 	log    *slog.Logger
 	maxPkt int
 
@@ -37,7 +40,9 @@ type Conn struct {
 
 	offline bool // no server: see Offline
 
-	stores storeRegistry // object stores of external attributes (external_store.go)
+	stores *storeRegistry // object stores of external attributes (external_store.go)
+
+	logUser string // SELECT user(), cached for ~log entries (guarded by mu)
 }
 
 // Querier runs statements: *Conn and *Tx implement it. Every function of dj
@@ -96,7 +101,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	}
 	db.SetMaxIdleConns(16)
 	db.SetConnMaxIdleTime(10 * time.Minute)
-	c := &Conn{db: db, cfg: cfg, log: cfg.Logger, tables: map[reflect.Type]*Table{}}
+	c := &Conn{db: db, cfg: &cfg, log: cfg.Logger, tables: map[reflect.Type]*Table{}, stores: &storeRegistry{}}
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -115,14 +120,26 @@ func (c *Conn) Close() error { return c.db.Close() }
 func (c *Conn) DB() *sql.DB { return c.db }
 
 // Config returns the configuration the connection was opened with.
-func (c *Conn) Config() Config { return c.cfg }
+func (c *Conn) Config() Config { return *c.cfg }
 
 func (c *Conn) djConn() *Conn { return c }
 
-// ExecContext runs a statement on the pool; errors are classified.
+// ExecContext runs a statement on the pool; errors are classified. The
+// statement runs in autocommit mode, so one that fails with ErrConflict (a
+// deadlock or lock wait timeout) changed nothing: it is run again after a
+// jittered, exponentially growing wait, at most 6 times in all and never
+// starting later than 10 s after the first attempt.
 func (c *Conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	start := time.Now()
 	r, err := c.db.ExecContext(ctx, query, args...)
-	return r, classify(err)
+	err = classify(err)
+	if err != nil && errors.Is(err, ErrConflict) {
+		err = statementRetry.again(ctx, c.log, "statement", start, err, func() error {
+			r, err = c.db.ExecContext(ctx, query, args...)
+			return classify(err)
+		})
+	}
+	return r, err
 }
 
 // QueryContext runs a query on the pool; errors are classified.
@@ -139,12 +156,22 @@ func (c *Conn) QueryRowContext(ctx context.Context, query string, args ...any) *
 // Tx is a transaction on one dedicated connection. It implements Querier.
 // A Tx is created by Conn.Tx (or by populate for a make) and is valid only
 // inside that function.
+//
+// A statement that fails with a deadlock ends the transaction: the server
+// has rolled all of it back. The Tx then opens a new transaction on the
+// connection that is only ever rolled back, so statements that fn still
+// runs (clean-up, such as dropping temporary tables) cannot commit on
+// their own, and Conn.Tx fails with the deadlock even if fn returns nil.
+// After a lost connection, too, Conn.Tx fails whatever fn returns.
 type Tx struct {
 	sc   *sql.Conn
 	conn *Conn
 	// allowAuto permits inserts into Imported and Computed tables: set for
 	// the transaction of a make, or by AllowDirectInsert.
 	allowAuto bool
+
+	mu   sync.Mutex
+	dead error // the error that ended the transaction on the server
 }
 
 func (t *Tx) djConn() *Conn { return t.conn }
@@ -155,13 +182,52 @@ func (t *Tx) Conn() *Conn { return t.conn }
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	r, err := t.sc.ExecContext(ctx, query, args...)
-	return r, txLost(err)
+	return r, t.observe(ctx, txLost(err))
 }
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	r, err := t.sc.QueryContext(ctx, query, args...)
-	return r, txLost(err)
+	return r, t.observe(ctx, txLost(err))
+}
+
+// observe records err as the end of the transaction when the server has
+// rolled the transaction back (a deadlock) or the connection is gone.
+// After a deadlock the session would run later statements in autocommit
+// mode: a new transaction, rolled back at the end, keeps them from
+// committing.
+func (t *Tx) observe(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	deadlock := isDeadlock(err)
+	if !deadlock && !errors.Is(err, ErrLostConnection) {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.dead == nil {
+		t.dead = err
+	}
+	if deadlock {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if _, serr := t.sc.ExecContext(rctx, "START TRANSACTION"); serr != nil {
+			// The session's state is unknown: keep it out of the pool.
+			_ = t.sc.Raw(func(any) error { return driverBadConn })
+		}
+	}
+	return err
+}
+
+// ended returns the error that ended the transaction, or nil.
+func (t *Tx) ended() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.dead == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: the transaction was rolled back by an earlier statement: %w", ErrTransaction, t.dead)
 }
 
 // QueryRowContext runs a query expected to return at most one row.
@@ -174,6 +240,7 @@ type TxOption func(*txOptions)
 
 type txOptions struct {
 	allowAuto bool
+	retry     retryPolicy
 }
 
 // AllowDirectInsert lets the transaction insert into Imported and Computed
@@ -184,17 +251,28 @@ func AllowDirectInsert() TxOption { return func(o *txOptions) { o.allowAuto = tr
 // DataJoint's do. It commits when fn returns nil and rolls back when fn
 // returns an error or panics (the panic then continues). Transactions do
 // not nest: use the *Tx that fn receives for everything inside it.
+//
+// A transaction that fails with ErrConflict is not run again unless
+// RetryConflicts is given.
 func (c *Conn) Tx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error, opts ...TxOption) error {
 	var o txOptions
 	for _, f := range opts {
 		f(&o)
 	}
-	sc, err := c.db.Conn(ctx)
-	if err != nil {
-		return &Error{Op: "transaction", Err: classify(err)}
+	once := func() error {
+		sc, err := c.db.Conn(ctx)
+		if err != nil {
+			return &Error{Op: "transaction", Err: classify(err)}
+		}
+		defer sc.Close()
+		return runTx(ctx, c, sc, o.allowAuto, fn)
 	}
-	defer sc.Close()
-	return runTx(ctx, c, sc, o.allowAuto, fn)
+	start := time.Now()
+	err := once()
+	if err != nil && o.retry.attempts > 1 && errors.Is(err, ErrConflict) {
+		err = o.retry.again(ctx, c.log, "transaction", start, err, once)
+	}
+	return err
 }
 
 // runTx runs fn in a transaction on the dedicated connection sc.
@@ -219,6 +297,9 @@ func runTx(ctx context.Context, c *Conn, sc *sql.Conn, allowAuto bool, fn func(c
 	}()
 	if err := fn(ctx, tx); err != nil {
 		return err
+	}
+	if err := tx.ended(); err != nil {
+		return &Error{Op: "commit", Err: err}
 	}
 	if err := ctx.Err(); err != nil {
 		return &Error{Op: "commit", Err: err}

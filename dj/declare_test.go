@@ -24,7 +24,7 @@ func TestDeclareCreatesDataJointTables(t *testing.T) {
 	}
 	must(t, rows.Err())
 	rows.Close()
-	want := "#species,__filtered,__filtered__channel,session,subject"
+	want := "#species,__filtered,__filtered__channel,session,subject,~log"
 	if got := strings.Join(names, ","); got != want {
 		t.Fatalf("tables = %s, want %s", got, want)
 	}

@@ -2,6 +2,7 @@ package dj
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -51,10 +52,11 @@ type deleteOptions struct {
 // (DataJoint's force / force_parts).
 func ForceParts() DeleteOption { return func(o *deleteOptions) { o.forceParts = true } }
 
-// Confirm is called with the counts after the rows are deleted and before
-// the transaction commits; returning false rolls the delete back and
-// Delete returns the counts with a nil error and nothing deleted. It is the
-// hook for interactive confirmation (DataJoint's safemode prompt).
+// Confirm is called with the number of rows the delete is about to remove
+// from each table, after those rows are selected and locked and before any
+// of them is deleted. Returning false cancels the delete: nothing is
+// deleted, and Delete returns an empty DeleteResult with a nil error. It is
+// the hook for interactive confirmation (DataJoint's safemode prompt).
 func Confirm(f func(DeleteResult) bool) DeleteOption {
 	return func(o *deleteOptions) { o.confirm = f }
 }
@@ -65,67 +67,51 @@ func Confirm(f func(DeleteResult) bool) DeleteOption {
 // q is a *Tx). Rows of a part table are never removed unless their master
 // rows are removed too (see ForceParts). The expression must be a table
 // with restrictions only (no joins or projections).
+//
+// The keys to delete are selected first, parents before children, into
+// temporary tables keyed like the tables they come from, so restrictions
+// that refer to descendants see the data as it was before the delete. Each
+// descendant's rows are found through its foreign-key index and locked as
+// they are selected; rows of other keys stay unlocked, except those the
+// restriction of the top table itself examines.
 func Delete(ctx context.Context, q Querier, e Expr, opts ...DeleteOption) (DeleteResult, error) {
 	var o deleteOptions
 	for _, f := range opts {
 		f(&o)
 	}
-	if err := e.Err(); err != nil {
-		return DeleteResult{}, &Error{Op: "delete", Table: e.String(), Err: err}
-	}
-	top, ok := e.q.Source()
-	if !ok {
-		return DeleteResult{}, &Error{Op: "delete", Table: e.String(), Err: fmt.Errorf("%w: delete needs a table restricted by conditions, not a join or projection", ErrInvalidQuery)}
-	}
-	where, args, err := e.q.WhereSQL()
+	top, where, args, err := deleteTarget("delete", e)
 	if err != nil {
-		return DeleteResult{}, &Error{Op: "delete", Table: top.FullName(), Err: err}
+		return DeleteResult{}, err
 	}
 	if _, master, ok := schema.ParseTableName(top.Name); ok && master != "" && !o.forceParts {
 		return DeleteResult{}, &Error{Op: "delete", Table: top.FullName(), Err: fmt.Errorf("%w: %s is a part table; delete from its master %s, or pass dj.ForceParts()", ErrPartIntegrity, top.FullName(), schema.QuoteFull(top.Database, master))}
 	}
 	var res DeleteResult
 	run := func(ctx context.Context, tx Querier) error {
-		plan, err := cascadePlan(ctx, tx, top, where, args)
-		defer dropTemps(ctx, tx, plan)
+		c, err := planCascade(ctx, tx, top, where, args, o.confirm != nil)
+		defer c.dropTemps(ctx, tx)
 		if err != nil {
 			return err
 		}
-		counts := map[string]int64{}
-		for i := len(plan) - 1; i >= 0; i-- {
-			st := plan[i]
-			pk := quoteList(st.pk)
-			r, err := tx.ExecContext(ctx, "DELETE FROM "+st.table+" WHERE ("+pk+") IN (SELECT "+pk+" FROM "+st.temp+")")
-			if err != nil {
-				return opError("delete", st.table, "", err)
-			}
-			n, _ := r.RowsAffected()
-			counts[st.table] = n
-			res.Counts = append(res.Counts, TableCount{Table: st.table, Rows: n})
-		}
 		if !o.forceParts {
-			for _, st := range plan {
-				if counts[st.table] == 0 || st.master == "" {
-					continue
-				}
-				if counts[st.master] == 0 {
-					return &Error{Op: "delete", Table: st.table, Err: fmt.Errorf("%w: the delete would remove %d rows of part %s but none of its master %s; delete the master rows instead, or pass dj.ForceParts()", ErrPartIntegrity, counts[st.table], st.table, st.master)}
-				}
+			if err := c.checkParts(ctx, tx); err != nil {
+				return err
 			}
 		}
-		if o.confirm != nil && !o.confirm(res) {
+		if o.confirm != nil && !o.confirm(c.planned()) {
 			return errDeleteCancelled
 		}
-		return nil
+		res, err = c.execute(ctx, tx)
+		return err
 	}
 	switch x := q.(type) {
 	case *Tx:
 		err = run(ctx, x)
 	case *Conn:
-		err = x.Tx(ctx, func(ctx context.Context, tx *Tx) error { return run(ctx, tx) })
+		err = x.Tx(ctx, func(ctx context.Context, tx *Tx) error { return run(ctx, tx) }, retryLibraryTx)
 	}
-	if err == errDeleteCancelled {
-		return res, nil
+	if errors.Is(err, errDeleteCancelled) {
+		return DeleteResult{}, nil
 	}
 	if err != nil {
 		return DeleteResult{}, err
@@ -135,75 +121,49 @@ func Delete(ctx context.Context, q Querier, e Expr, opts ...DeleteOption) (Delet
 
 var errDeleteCancelled = fmt.Errorf("%w: delete cancelled", ErrTransaction)
 
-// cascadeStep is one table of a cascading delete: the primary keys of its
-// rows to delete are materialised in a temporary table first, parents
-// before children, so that deleting leaves first cannot change which rows
-// the restrictions select.
-type cascadeStep struct {
-	table  string   // `db`.`t`
-	master string   // `db`.`master` for parts
-	pk     []string // primary key of table
-	temp   string   // temporary table holding the keys to delete
-}
-
-// cascadePlan materialises the keys to delete from the table and from every
-// descendant, parents first: a child's rows are those that reference a row
-// to be deleted in any of its parents.
-func cascadePlan(ctx context.Context, q Querier, top *schema.Table, where string, args []any) ([]cascadeStep, error) {
-	g, err := loadGraphFor(ctx, q, top.Database)
+// DeleteQuick removes the rows of a restricted table expression with one
+// DELETE statement and no cascade (DataJoint's delete_quick), and returns
+// the number of rows removed. When a row of another table still references
+// one of them, the statement fails as a whole with ErrIntegrity and nothing
+// is deleted. Part integrity is not checked. The expression must be a table
+// with restrictions only. The statement is recorded in the schema's ~log
+// table.
+func DeleteQuick(ctx context.Context, q Querier, e Expr) (int64, error) {
+	top, where, args, err := deleteTarget("delete", e)
 	if err != nil {
-		return nil, opError("delete", top.FullName(), "", err)
+		return 0, err
 	}
-	full := top.FullName()
-	order := dedupe(append([]string{full}, g.Descendants(full)...))
-	byTable := map[string]*cascadeStep{}
-	plan := make([]cascadeStep, 0, len(order))
-	for i, t := range order {
-		db, name := splitFull(t)
-		st := cascadeStep{table: t, temp: schema.QuoteFull(top.Database, fmt.Sprintf("$dj_delete_%d", i))}
-		if _, master, ok := schema.ParseTableName(name); ok && master != "" {
-			st.master = schema.QuoteFull(db, master)
-		}
-		st.pk, err = primaryKeyOf(ctx, q, db, name)
-		if err != nil {
-			return plan, opError("delete", t, "", err)
-		}
-		var cond string
-		var condArgs []any
-		if i == 0 {
-			cond, condArgs = where, args
-			if cond == "" {
-				cond = "TRUE"
-			}
-		} else {
-			var terms []string
-			for _, edge := range g.Parents(t) {
-				p, ok := byTable[edge.Parent]
-				if !ok {
-					continue
-				}
-				terms = append(terms, fmt.Sprintf("(%s) IN (SELECT %s FROM %s)", quoteList(edge.FK.Attrs), quoteList(edge.FK.RefAttrs), p.temp))
-			}
-			if len(terms) == 0 {
-				continue
-			}
-			cond = strings.Join(terms, " OR ")
-		}
-		stmt := "CREATE TEMPORARY TABLE " + st.temp + " AS SELECT " + quoteList(st.pk) + " FROM " + t + " WHERE " + cond
-		if _, err := q.ExecContext(ctx, stmt, condArgs...); err != nil {
-			return plan, opError("delete", t, "", err)
-		}
-		plan = append(plan, st)
-		byTable[t] = &plan[len(plan)-1]
+	stmt := "DELETE FROM " + top.FullName()
+	if where != "" {
+		stmt += " WHERE " + where
 	}
-	return plan, nil
+	r, err := q.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return 0, opError("delete", top.FullName(), "", err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return 0, opError("delete", top.FullName(), "", err)
+	}
+	q.djConn().logEvent(ctx, q, top.Database, stmt)
+	return n, nil
 }
 
-// dropTemps removes the temporary tables of a cascade plan.
-func dropTemps(ctx context.Context, q Querier, plan []cascadeStep) {
-	for _, st := range plan {
-		_, _ = q.ExecContext(context.WithoutCancel(ctx), "DROP TEMPORARY TABLE IF EXISTS "+st.temp)
+// deleteTarget checks that e is a restricted table and returns the table
+// and its WHERE condition (empty when unrestricted).
+func deleteTarget(op string, e Expr) (*schema.Table, string, []any, error) {
+	if err := e.Err(); err != nil {
+		return nil, "", nil, &Error{Op: op, Table: e.String(), Err: err}
 	}
+	top, ok := e.q.Source()
+	if !ok {
+		return nil, "", nil, &Error{Op: op, Table: e.String(), Err: fmt.Errorf("%w: delete needs a table restricted by conditions, not a join or projection", ErrInvalidQuery)}
+	}
+	where, args, err := e.q.WhereSQL()
+	if err != nil {
+		return nil, "", nil, &Error{Op: op, Table: top.FullName(), Err: err}
+	}
+	return top, where, args, nil
 }
 
 // primaryKeyOf reads a table's primary-key columns in key order.
@@ -288,51 +248,4 @@ func loadGraphFor(ctx context.Context, q Querier, db string) (*schema.Graph, err
 		}
 	}
 	return schema.LoadGraph(ctx, q, dbs...)
-}
-
-// DropOption configures Table.Drop.
-type DropOption func(*dropOptions)
-
-type dropOptions struct{ forceParts bool }
-
-// DropParts allows dropping a part table without its master.
-func DropParts() DropOption { return func(o *dropOptions) { o.forceParts = true } }
-
-// Drop drops the table and every table that depends on it, dependents
-// first, and unbinds their Go types. A part table is dropped only with its
-// master, unless DropParts is given.
-func (t *Table) Drop(ctx context.Context, opts ...DropOption) error {
-	var o dropOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	c := t.schema.conn
-	full := t.FullName()
-	if t.meta.Master != "" && !o.forceParts {
-		return &Error{Op: "drop", Table: full, Err: fmt.Errorf("%w: %s is a part table; drop its master, or pass dj.DropParts()", ErrPartIntegrity, full)}
-	}
-	g, err := loadGraphFor(ctx, c, t.meta.Database)
-	if err != nil {
-		return opError("drop", full, "", err)
-	}
-	order := dedupe(append([]string{full}, g.Descendants(full)...))
-	inSet := map[string]bool{}
-	for _, n := range order {
-		inSet[n] = true
-	}
-	if !o.forceParts {
-		for _, n := range order[1:] {
-			db, name := splitFull(n)
-			if _, master, ok := schema.ParseTableName(name); ok && master != "" && !inSet[schema.QuoteFull(db, master)] {
-				return &Error{Op: "drop", Table: full, Err: fmt.Errorf("%w: dropping %s would drop part %s without its master", ErrPartIntegrity, full, n)}
-			}
-		}
-	}
-	for i := len(order) - 1; i >= 0; i-- {
-		if _, err := c.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+order[i]); err != nil {
-			return opError("drop", order[i], "", err)
-		}
-		c.unbind(order[i])
-	}
-	return nil
 }

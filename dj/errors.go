@@ -40,6 +40,7 @@ var (
 	ErrMissingExternal  = djerr.ErrMissingExternal  // an externally stored object is missing
 	ErrStore            = djerr.ErrStore            // an object store failed or is misconfigured
 	ErrConfig           = djerr.ErrConfig           // the configuration is invalid
+	ErrConflict         = djerr.ErrConflict         // a deadlock (1213) or lock wait timeout (1205); see RetryConflicts
 )
 
 // Error is the error type of dj operations. It names the operation, the
@@ -101,6 +102,7 @@ var serverErrors = map[uint16]error{
 	1364: ErrMissingAttribute, 1048: ErrMissingAttribute,
 	1054: ErrUnknownAttribute,
 	1265: ErrType, 1366: ErrType, 1264: ErrType, 1292: ErrType, 4025: ErrType,
+	1213: ErrConflict, 1205: ErrConflict,
 	2006: ErrLostConnection, 2013: ErrLostConnection, 1927: ErrLostConnection,
 }
 

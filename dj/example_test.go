@@ -92,7 +92,7 @@ func ExampleExpr_Proj() {
 	printSQL(dj.From[Mouse](c).Proj("grams=weight", "kg=weight/1000"))
 	printSQL(dj.From[Scan](c).Proj())
 	// Output:
-	// SELECT `mouse_id`,`weight` as `grams`,weight/1000 as `kg` FROM `lab`.`mouse`
+	// SELECT `mouse_id`,`weight` as `grams`,(weight/1000) as `kg` FROM `lab`.`mouse`
 	// SELECT `mouse_id`,`scan_idx` FROM `lab`.`scan`
 }
 
@@ -101,7 +101,7 @@ func ExampleExpr_Aggr() {
 	c := offlineLab()
 	printSQL(dj.From[Scan](c).Aggr(dj.From[Neuron](c), "n=count(*)", "mean_rate=avg(rate)"))
 	// Output:
-	// SELECT `mouse_id`,`scan_idx`,count(*) as `n`,avg(rate) as `mean_rate` FROM `lab`.`scan` NATURAL JOIN `lab`.`__neuron` GROUP BY `mouse_id`,`scan_idx`
+	// SELECT `mouse_id`,`scan_idx`,(count(*)) as `n`,(avg(rate)) as `mean_rate` FROM `lab`.`scan` NATURAL JOIN `lab`.`__neuron` GROUP BY `mouse_id`,`scan_idx`
 }
 
 // AggrKeepAll keeps the rows of A that have no match in B.
@@ -109,7 +109,7 @@ func ExampleExpr_AggrKeepAll() {
 	c := offlineLab()
 	printSQL(dj.From[Mouse](c).AggrKeepAll(dj.From[Scan](c), "n=count(scan_idx)"))
 	// Output:
-	// SELECT `mouse_id`,count(scan_idx) as `n` FROM `lab`.`mouse` NATURAL LEFT JOIN `lab`.`scan` GROUP BY `mouse_id`
+	// SELECT `mouse_id`,(count(scan_idx)) as `n` FROM `lab`.`mouse` NATURAL LEFT JOIN `lab`.`scan` GROUP BY `mouse_id`
 }
 
 // Union is DataJoint's A + B.
@@ -137,7 +137,7 @@ func ExampleU() {
 	printSQL(dj.U("sex").Aggr(dj.From[Mouse](c), "n=count(*)"))
 	printSQL(dj.U("sex").Restrict(dj.From[Mouse](c)))
 	// Output:
-	// SELECT `sex`,count(*) as `n` FROM `lab`.`mouse` GROUP BY `sex`
+	// SELECT `sex`,(count(*)) as `n` FROM `lab`.`mouse` GROUP BY `sex`
 	// SELECT DISTINCT `sex` FROM `lab`.`mouse`
 }
 

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/google/uuid"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/datajoint-go/datajoint/dj/blob"
 	"github.com/datajoint-go/datajoint/dj/external"
@@ -40,12 +42,23 @@ import (
 type extValue struct {
 	attr *schema.Attribute
 	v    any
+	// data is the serialized blob when encodeExternal already made it.
+	data []byte
 }
 
+// emptyDict is the serialization of an empty dict: what a Go struct whose
+// state is all unexported becomes.
+var emptyDict, _ = blob.Marshal(map[string]any{})
+
 // encodeExternal checks that v can be stored in external attribute a and
-// defers the work to storeExternal.
-func encodeExternal(a *schema.Attribute, v any) (any, error) {
+// defers the work to storeExternal. v is the value with pointers and
+// driver.Valuers resolved; orig is the value as the caller holds it, which
+// a blob is serialized from (pointer types such as *mat.Dense have their own
+// encodings, their dereferenced structs do not).
+func encodeExternal(a *schema.Attribute, v, orig any) (any, error) {
 	switch a.Category {
+	case schema.CatExternalBlob:
+		return encodeExternalBlob(a, orig)
 	case schema.CatExternalAttach:
 		switch x := v.(type) {
 		case Attachment:
@@ -66,6 +79,36 @@ func encodeExternal(a *schema.Attribute, v any) (any, error) {
 		}
 	}
 	return &extValue{attr: a, v: v}, nil
+}
+
+// encodeExternalBlob prepares a blob@store value. A struct (or pointer to
+// one) is serialized here, before any object is stored, and refused when
+// it would be stored as an empty dict although it has fields: its state is
+// unexported and the stored object would not hold it.
+func encodeExternalBlob(a *schema.Attribute, orig any) (any, error) {
+	switch orig.(type) {
+	case mat.Matrix, *blob.Array:
+		// Encoded by the codec's own rules, on the upload workers.
+		return &extValue{attr: a, v: orig}, nil
+	}
+	rv := reflect.ValueOf(orig)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			break
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct || rv.NumField() == 0 {
+		return &extValue{attr: a, v: orig}, nil
+	}
+	data, err := blob.Marshal(orig)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrType, err)
+	}
+	if bytes.Equal(data, emptyDict) {
+		return nil, fmt.Errorf("%w: %T would be stored as an empty struct: its contents are not exported (pass a pointer for gonum matrices and *blob.Array)", ErrType, orig)
+	}
+	return &extValue{attr: a, v: orig, data: data}, nil
 }
 
 // extObject is one object to be placed in a store.
@@ -187,9 +230,12 @@ func prepareObject(h *storeHandle, db string, ev *extValue) (*extObject, error) 
 	o := &extObject{store: ev.attr.Store, kind: ev.attr.Category}
 	switch ev.attr.Category {
 	case schema.CatExternalBlob:
-		data, err := blob.Marshal(ev.v)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrType, err)
+		data := ev.data
+		if data == nil {
+			var err error
+			if data, err = blob.Marshal(ev.v); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrType, err)
+			}
 		}
 		o.data, o.size = data, int64(len(data))
 		o.hash = uuid.UUID(external.BlobHash(data))
@@ -509,7 +555,7 @@ func (t *Table) updateExternal(ctx context.Context, q Querier, stmt string, setA
 		return nil
 	}
 	if c, ok := q.(*Conn); ok {
-		return c.Tx(ctx, func(ctx context.Context, tx *Tx) error { return run(ctx, tx) })
+		return c.Tx(ctx, func(ctx context.Context, tx *Tx) error { return run(ctx, tx) }, retryLibraryTx)
 	}
 	return run(ctx, q)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/datajoint-go/datajoint/dj"
+	"github.com/datajoint-go/datajoint/dj/blob"
 	"github.com/datajoint-go/datajoint/dj/internal/testenv"
 )
 
@@ -54,6 +55,7 @@ type extBench struct {
 	payload [][]byte
 	floats  [][]float64
 	keys    []string
+	fkeys   []string // the objects of the first batch of ExtBenchF rows
 	bufs    [][]byte
 	batch   int32 // last batch of ExtBench rows
 	fbatch  int32 // last batch of ExtBenchF rows
@@ -91,8 +93,38 @@ func newExtBench(tb testing.TB) *extBench {
 	}
 	x.insert() // the rows dj_fetch reads and the objects minio_get reads
 	x.insertFloats()
+	for _, f := range x.floats {
+		packed, err := blob.Marshal(f)
+		must(tb, err)
+		x.fkeys = append(x.fkeys, blobKey(loc, s.Name(), expectedUUID(packed)))
+	}
 	x.putSerial()
 	return x
+}
+
+// getDecodeFloats reads the objects of the first batch of ExtBenchF rows
+// with plain GetObject calls on 8 goroutines and decodes each into a
+// []float64: the plain equivalent of dj_fetch_float64.
+func (x *extBench) getDecodeFloats() {
+	x.inParallel(func(_, i int) error {
+		obj, err := x.mc.GetObject(x.ctx, x.bucket, x.fkeys[i], minio.GetObjectOptions{})
+		if err != nil {
+			return err
+		}
+		defer obj.Close()
+		b, err := io.ReadAll(obj)
+		if err != nil {
+			return err
+		}
+		var f []float64
+		if err := blob.Unmarshal(b, &f); err != nil {
+			return err
+		}
+		if len(f) != extBenchSize/8 {
+			return fmt.Errorf("decoded %d floats", len(f))
+		}
+		return nil
+	})
 }
 
 // stamp gives every payload new contents (identical contents would be
@@ -235,6 +267,7 @@ func (x *extBench) measurements() []struct {
 		{"minio_get_parallel", x.getParallel},
 		{"minio_get_parallel_alloc", x.getParallelAlloc},
 		{"minio_get_serial", x.getSerial},
+		{"minio_get_decode_float64", x.getDecodeFloats},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/datajoint-go/datajoint/dj/external"
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
 
@@ -299,6 +300,11 @@ func (x *ExternalTable) deleteChunk(ctx context.Context, tx *Tx, refs []External
 	failed := make([]error, len(victims))
 	if h != nil {
 		err := parallel(ctx, len(victims), h.parallel(), func(ctx context.Context, i int) error {
+			if fp := victims[i].Filepath; fp != "" {
+				if failed[i] = external.CheckFilepath(fp); failed[i] != nil {
+					return nil
+				}
+			}
 			failed[i] = h.remove(ctx, victims[i].key)
 			return nil
 		})

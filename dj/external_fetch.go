@@ -14,7 +14,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/datajoint-go/datajoint/dj/blob"
 	"github.com/datajoint-go/datajoint/dj/external"
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
@@ -35,7 +34,7 @@ type extFetch struct {
 	o       *fetchOptions
 	row     int // index of the row being scanned
 	pending []*extPending
-	dbs     map[string][]string                 // attribute name → databases holding its tracking table
+	dbs     map[string]string                   // attribute name → database of its tracking table
 	keyOf   func(row int) string                // describes a row's primary key for errors
 	handles map[string]*storeHandle             // by store name
 	tracked map[trackKey]map[uuid.UUID]trackRow // tracking rows read so far
@@ -71,12 +70,22 @@ type fetchObject struct {
 }
 
 func newExtFetch(q Querier, e Expr, o *fetchOptions) *extFetch {
-	return &extFetch{
+	fx := &extFetch{
 		q: q, conn: q.djConn(), e: e, o: o,
-		dbs:     map[string][]string{},
+		dbs:     map[string]string{},
 		handles: map[string]*storeHandle{},
 		tracked: map[trackKey]map[uuid.UUID]trackRow{},
 	}
+	// The heading of the query is the authority: scan plans are shared
+	// between queries of equal headings and may carry another query's
+	// attributes.
+	h := e.Heading()
+	for i := range h.Attributes {
+		if a := &h.Attributes[i]; a.Category.External() {
+			fx.dbs[a.Name] = a.Database
+		}
+	}
+	return fx
 }
 
 // convExternalImpl records the hash of an external attribute; the object
@@ -193,50 +202,29 @@ func (fx *extFetch) fail(p *extPending, err error) error {
 	return &Error{Op: "fetch", Table: fx.e.String(), Attr: p.attr.Name, Err: fmt.Errorf("row %s: %w", key, err)}
 }
 
-// databases lists the databases whose ~external_<store> table may track
-// the values of attribute a: the table's own database for a restricted
-// table, otherwise the databases with a foreign key from a column of that
-// name to the tracking table, otherwise every database with the tracking
-// table.
-func (fx *extFetch) databases(ctx context.Context, a *schema.Attribute) ([]string, error) {
-	if dbs, ok := fx.dbs[a.Name]; ok {
-		return dbs, nil
-	}
-	var dbs []string
-	if src, ok := fx.e.q.Source(); ok && src.Database != "" {
-		dbs = []string{src.Database}
-	} else {
-		table := schema.ExternalTableName(a.Store)
-		var err error
-		dbs, err = queryStrings(ctx, fx.q, `SELECT DISTINCT referenced_table_schema FROM information_schema.key_column_usage
-			WHERE referenced_table_name = ? AND column_name = ? ORDER BY referenced_table_schema`, table, a.Name)
-		if err == nil && len(dbs) == 0 {
-			dbs, err = queryStrings(ctx, fx.q, `SELECT table_schema FROM information_schema.tables
-				WHERE table_name = ? ORDER BY table_schema`, table)
-		}
-		if err != nil {
-			return nil, err
+// setExternalDatabase records on every external attribute of a table the
+// database whose tracking table its values refer to: the table's own.
+func setExternalDatabase(meta *schema.Table) {
+	for i := range meta.Heading.Attributes {
+		a := &meta.Heading.Attributes[i]
+		if a.Category.External() && a.Database != meta.Database {
+			a.Database = meta.Database
 		}
 	}
-	fx.dbs[a.Name] = dbs
-	return dbs, nil
 }
 
-func queryStrings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
+// database returns the database whose ~external_<store> table tracks the
+// values of attribute a, as the query's heading records it. An attribute
+// of unknown origin is an error: the object is never looked up elsewhere.
+func (fx *extFetch) database(a *schema.Attribute) (string, error) {
+	db, ok := fx.dbs[a.Name]
+	if !ok {
+		db = a.Database
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, s)
+	if db != "" {
+		return db, nil
 	}
-	return out, classify(rows.Err())
+	return "", fmt.Errorf("%w: store %q: the database of external attribute %q is unknown in %s", ErrStore, a.Store, a.Name, fx.e.String())
 }
 
 func (fx *extFetch) handle(name string) (*storeHandle, error) {
@@ -270,15 +258,13 @@ func (fx *extFetch) resolve(ctx context.Context, pend []*extPending) error {
 	// Tracking rows, one query per (database, store).
 	need := map[trackKey][]uuid.UUID{}
 	for _, p := range pend {
-		dbs, err := fx.databases(ctx, p.attr)
+		db, err := fx.database(p.attr)
 		if err != nil {
 			return fx.fail(p, err)
 		}
-		for _, db := range dbs {
-			k := trackKey{db, p.attr.Store}
-			if _, ok := fx.tracked[k][p.hash]; !ok {
-				need[k] = append(need[k], p.hash)
-			}
+		k := trackKey{db, p.attr.Store}
+		if _, ok := fx.tracked[k][p.hash]; !ok {
+			need[k] = append(need[k], p.hash)
 		}
 	}
 	keys := make([]trackKey, 0, len(need))
@@ -307,20 +293,14 @@ func (fx *extFetch) resolve(ctx context.Context, pend []*extPending) error {
 		if err != nil {
 			return fx.fail(p, err)
 		}
-		var (
-			db    string
-			track trackRow
-			found bool
-		)
-		for _, d := range fx.dbs[p.attr.Name] {
-			if r, ok := fx.tracked[trackKey{d, p.attr.Store}][p.hash]; ok {
-				db, track, found = d, r, true
-				break
-			}
+		db, err := fx.database(p.attr)
+		if err != nil {
+			return fx.fail(p, err)
 		}
+		track, found := fx.tracked[trackKey{db, p.attr.Store}][p.hash]
 		if !found {
-			return fx.fail(p, fmt.Errorf("%w: store %q: no row for hash %s in %s of %s", ErrMissingExternal,
-				p.attr.Store, hexOf(p.hash), schema.ExternalTableName(p.attr.Store), strings.Join(fx.dbs[p.attr.Name], ", ")))
+			return fx.fail(p, fmt.Errorf("%w: store %q: no row for hash %s in %s", ErrMissingExternal,
+				p.attr.Store, hexOf(p.hash), schema.QuoteFull(db, schema.ExternalTableName(p.attr.Store))))
 		}
 		var path string
 		switch p.attr.Category {
@@ -329,6 +309,9 @@ func (fx *extFetch) resolve(ctx context.Context, pend []*extPending) error {
 		case schema.CatExternalAttach:
 			path = h.attachKey(db, p.hash, track.attachmentName)
 		case schema.CatFilepath:
+			if err := external.CheckFilepath(track.filepath); err != nil {
+				return fx.fail(p, fmt.Errorf("store %q: tracking row %s of %s: %w", p.attr.Store, hexOf(p.hash), schema.QuoteFull(db, schema.ExternalTableName(p.attr.Store)), err))
+			}
 			path = h.filepathKey(track.filepath)
 		}
 		id := p.attr.Store + "\x00" + path
@@ -384,7 +367,7 @@ func dedupeHashes(in []uuid.UUID) []uuid.UUID {
 func (fx *extFetch) fetchObject(ctx context.Context, o *fetchObject) error {
 	switch o.kind {
 	case schema.CatExternalBlob:
-		data, err := o.h.get(ctx, o.path, o.track.size)
+		data, err := o.h.getVerified(ctx, o.path, o.kind, o.track)
 		if err != nil {
 			return err
 		}
@@ -402,7 +385,7 @@ func (fx *extFetch) fetchObject(ctx context.Context, o *fetchObject) error {
 				}
 			}
 		}
-		data, err := o.h.get(ctx, o.path, o.track.size)
+		data, err := o.h.getVerified(ctx, o.path, o.kind, o.track)
 		if err != nil {
 			return err
 		}
@@ -464,7 +447,7 @@ func (fx *extFetch) decode(p *extPending) error {
 	dst := p.dst
 	switch p.attr.Category {
 	case schema.CatExternalBlob:
-		if err := blob.Unmarshal(o.data, dst.Addr().Interface()); err != nil {
+		if err := unmarshalBlob(o.data, dst.Addr().Interface(), fx.o); err != nil {
 			return err
 		}
 		return nil

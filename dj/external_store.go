@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 
@@ -158,7 +159,11 @@ func (h *storeHandle) relativeToStage(local string) (string, error) {
 	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("%w: filepath %q is not under the stage %q of store %q", ErrType, local, h.cfg.Stage, h.name)
 	}
-	return toSlash(rel), nil
+	rel = toSlash(rel)
+	if err := external.CheckFilepath(rel); err != nil {
+		return "", fmt.Errorf("%w: store %q: %w", ErrType, h.name, err)
+	}
+	return rel, nil
 }
 
 // storeErr makes sure a store error names the store and the object and
@@ -207,7 +212,38 @@ func (h *storeHandle) get(ctx context.Context, key string, size int64) ([]byte, 
 		return nil, h.storeErr("get", key, err)
 	}
 	if size >= 0 && int64(len(data)) != size {
-		return nil, fmt.Errorf("%w: store %q: object %s has %d bytes, tracked %d", ErrStore, h.name, h.full(key), len(data), size)
+		return nil, fmt.Errorf("store %q: object %s: %w: it has %d bytes, tracked %d", h.name, h.full(key), external.ErrHashMismatch, len(data), size)
+	}
+	return data, nil
+}
+
+// skipHashCheck turns the content-hash check of getVerified off; only the
+// benchmark that measures the check's cost sets it.
+var skipHashCheck atomic.Bool
+
+// getVerified downloads the object of a blob or attachment tracking row and
+// checks it against the row: its size, and its content hash, which is the
+// row's hash (MD5 of the blob; MD5 of name, NUL and contents for an
+// attachment). A mismatch matches external.ErrHashMismatch and
+// ErrMissingExternal.
+func (h *storeHandle) getVerified(ctx context.Context, key string, kind schema.Category, r trackRow) ([]byte, error) {
+	data, err := h.get(ctx, key, r.size)
+	if err != nil || skipHashCheck.Load() {
+		return data, err
+	}
+	if _, cached := h.st.(*external.Cache); cached && kind == schema.CatExternalBlob {
+		// The cache returns a blob only when its MD5 is the hash its key
+		// names, which is the row's.
+		return data, nil
+	}
+	var got external.Hash
+	if kind == schema.CatExternalAttach {
+		got = external.AttachHash(r.attachmentName, data)
+	} else {
+		got = external.BlobHash(data)
+	}
+	if got != external.Hash(r.hash) {
+		return nil, fmt.Errorf("store %q: object %s: %w: its content hash is %s, tracked %s", h.name, h.full(key), external.ErrHashMismatch, got.Hex(), hexOf(r.hash))
 	}
 	return data, nil
 }
@@ -217,6 +253,9 @@ func (h *storeHandle) get(ctx context.Context, key string, size int64) ([]byte, 
 func (h *storeHandle) fetchFilepath(ctx context.Context, r trackRow, key string) (string, error) {
 	if h.cfg.Stage == "" {
 		return "", fmt.Errorf("%w: store %q has no stage configured for filepath attributes", ErrConfig, h.name)
+	}
+	if err := external.CheckFilepath(r.filepath); err != nil {
+		return "", fmt.Errorf("store %q: %w", h.name, err)
 	}
 	local := filepath.Join(h.cfg.Stage, filepath.FromSlash(r.filepath))
 	if verifyFile(local, r) == nil {
@@ -229,7 +268,7 @@ func (h *storeHandle) fetchFilepath(ctx context.Context, r trackRow, key string)
 		return "", h.storeErr("get", key, err)
 	}
 	if err := verifyFile(local, r); err != nil {
-		return "", fmt.Errorf("%w: store %q: downloaded %s: %w", ErrStore, h.name, h.full(key), err)
+		return "", fmt.Errorf("store %q: downloaded %s: %w: %w", h.name, h.full(key), external.ErrHashMismatch, err)
 	}
 	return local, nil
 }

@@ -35,6 +35,7 @@ func BenchmarkExternalThroughput(b *testing.B) {
 	b.ReportMetric(med["dj_fetch"]/med["minio_get_parallel"], "fetch/parallel")
 	b.ReportMetric(med["dj_fetch"]/med["minio_get_parallel_alloc"], "fetch/parallel-alloc")
 	b.ReportMetric(med["dj_fetch"]/med["minio_get_serial"], "fetch/serial")
+	b.ReportMetric(med["dj_fetch_float64"]/med["minio_get_decode_float64"], "fetch_f64/get+decode")
 	b.Logf("float64 arrays: insert %.2fx / %.2fx, fetch %.2fx / %.2fx (parallel / serial)",
 		med["dj_insert_float64"]/med["minio_put_parallel"], med["dj_insert_float64"]/med["minio_put_serial"],
 		med["dj_fetch_float64"]/med["minio_get_parallel"], med["dj_fetch_float64"]/med["minio_get_serial"])

@@ -1,14 +1,13 @@
 package dj
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"iter"
-	"math"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -23,6 +22,7 @@ type FetchOption func(*fetchOptions)
 type fetchOptions struct {
 	lax          bool
 	downloadPath string
+	maxBlob      int64     // decoded-size limit of one blob; 0 is the blob default
 	ext          *extFetch // set while rows with external attributes are read
 }
 
@@ -35,12 +35,56 @@ func Lax() FetchOption { return func(o *fetchOptions) { o.lax = true } }
 // fields are written (default: the working directory).
 func DownloadPath(dir string) FetchOption { return func(o *fetchOptions) { o.downloadPath = dir } }
 
-func fetchOpts(opts []FetchOption) *fetchOptions {
+// MaxBlobSize bounds, in bytes, the memory one blob of this fetch may
+// decode into (its decompressed payload and its decoded value), overriding
+// Config.MaxBlobSize. A blob beyond it fails with an error wrapping
+// blob.ErrTooLarge before the memory is spent. n ≤ 0 keeps the
+// connection's limit.
+func MaxBlobSize(n int64) FetchOption {
+	return func(o *fetchOptions) {
+		if n > 0 {
+			o.maxBlob = n
+		}
+	}
+}
+
+// fetchOpts applies opts over the defaults of q's connection.
+func fetchOpts(q Querier, opts []FetchOption) *fetchOptions {
 	o := &fetchOptions{}
+	if q != nil {
+		if c := q.djConn(); c != nil {
+			o.maxBlob = c.cfg.MaxBlobSize
+		}
+	}
 	for _, f := range opts {
 		f(o)
 	}
 	return o
+}
+
+// unmarshalBlob decodes the blob raw into v within the fetch's
+// decoded-size limit. Every blob a fetch reads is decoded through it or
+// decodeBlob.
+func unmarshalBlob(raw []byte, v any, o *fetchOptions) error {
+	return blob.Unmarshal(raw, v, o.blobLimit())
+}
+
+// decodeBlob decodes the blob raw into its generic value within the
+// fetch's decoded-size limit.
+func decodeBlob(raw []byte, o *fetchOptions) (any, error) {
+	var out any
+	if err := blob.Unmarshal(raw, &out, o.blobLimit()); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// blobLimit is the blob option carrying the decoded-size limit.
+func (o *fetchOptions) blobLimit() blob.Option {
+	if o == nil || o.maxBlob <= 0 {
+		return nil
+	}
+	return blob.MaxDecodedSize(o.maxBlob)
 }
 
 // Fetch runs the query and returns its rows as structs of type T, whose
@@ -48,7 +92,7 @@ func fetchOpts(opts []FetchOption) *fetchOptions {
 func Fetch[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) ([]T, error) {
 	var out []T
 	var zero T
-	err := fetchInto(ctx, q, e, fetchOpts(opts), reflect.TypeFor[T](), func() reflect.Value {
+	err := fetchInto(ctx, q, e, fetchOpts(q, opts), reflect.TypeFor[T](), func() reflect.Value {
 		out = append(out, zero)
 		return reflect.ValueOf(&out[len(out)-1]).Elem()
 	}, func() bool { return true })
@@ -60,7 +104,7 @@ func Fetch[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) (
 func FetchOne[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) (T, error) {
 	var rows [2]T
 	n := 0
-	err := fetchInto(ctx, q, e.Limit(2), fetchOpts(opts), reflect.TypeFor[T](), func() reflect.Value {
+	err := fetchInto(ctx, q, e.Limit(2), fetchOpts(q, opts), reflect.TypeFor[T](), func() reflect.Value {
 		v := reflect.ValueOf(&rows[n]).Elem()
 		n++
 		return v
@@ -86,7 +130,7 @@ func All[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) ite
 	return func(yield func(T, error) bool) {
 		var cur T
 		stopped := false
-		err := fetchInto(ctx, q, e, fetchOpts(opts), reflect.TypeFor[T](), func() reflect.Value {
+		err := fetchInto(ctx, q, e, fetchOpts(q, opts), reflect.TypeFor[T](), func() reflect.Value {
 			var zero T
 			cur = zero
 			return reflect.ValueOf(&cur).Elem()
@@ -136,7 +180,7 @@ func fetchInto(ctx context.Context, q Querier, e Expr, o *fetchOptions, typ refl
 	sc := newRowScanner(plan, o)
 	for rows.Next() {
 		if err := sc.scan(rows, next()); err != nil {
-			return &Error{Op: "fetch", Table: e.String(), Err: err}
+			return fetchError(e, err)
 		}
 		if !done() {
 			return nil
@@ -155,7 +199,7 @@ func fetchInto(ctx context.Context, q Querier, e Expr, o *fetchOptions, typ refl
 // decoded JSON value, Attachment; NULL is nil.
 func FetchMaps(ctx context.Context, q Querier, e Expr, opts ...FetchOption) ([]map[string]any, error) {
 	var out []map[string]any
-	err := eachMap(ctx, q, e, fetchOpts(opts), func(m map[string]any) bool {
+	err := eachMap(ctx, q, e, fetchOpts(q, opts), func(m map[string]any) bool {
 		out = append(out, m)
 		return true
 	})
@@ -170,7 +214,7 @@ type Key = map[string]any
 // fetch("KEY")).
 func FetchKeys(ctx context.Context, q Querier, e Expr) ([]Key, error) {
 	var out []Key
-	err := eachMap(ctx, q, e.Proj(), &fetchOptions{}, func(m map[string]any) bool {
+	err := eachMap(ctx, q, e.Proj(), fetchOpts(q, nil), func(m map[string]any) bool {
 		out = append(out, m)
 		return true
 	})
@@ -179,21 +223,27 @@ func FetchKeys(ctx context.Context, q Querier, e Expr) ([]Key, error) {
 
 // FetchColumn returns one attribute of every row, converted to T (for
 // example FetchColumn[float64](ctx, q, e, "x")). Numbers convert between Go
-// numeric types; NULL gives T's zero value, or NaN for float types. Blob
-// attributes decode straight into T (for example *mat.Dense or []float64).
+// numeric types only when the value survives unchanged: a value out of T's
+// range, a fraction into an integer type, a negative number into an
+// unsigned type or an integer a float type cannot hold exactly is an
+// ErrType naming the attribute and row (a float64 into a float32 rounds to
+// the nearest float32). NULL gives T's zero value, or NaN for float types.
+// Blob attributes decode straight into T (for example *mat.Dense or
+// []float64).
 func FetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opts ...FetchOption) ([]T, error) {
 	var out []T
 	typ := reflect.TypeFor[T]()
 	h := e.Heading()
 	if a, ok := h.Attr(attr); ok && a.Category == schema.CatExternalBlob {
-		return fetchExternalColumn[T](ctx, q, e, a, fetchOpts(opts))
+		return fetchExternalColumn[T](ctx, q, e, a, fetchOpts(q, opts))
 	}
-	if a, ok := h.Attr(attr); ok && a.Category == schema.CatBlob {
+	if a, ok := h.Attr(attr); ok && a.Category == schema.CatBlob && adapterFor(a) == nil {
+		o := fetchOpts(q, opts)
 		err := eachRaw(ctx, q, e.Proj(attr), attr, func(raw []byte) error {
 			var v T
 			if raw != nil {
-				if err := blob.Unmarshal(raw, &v); err != nil {
-					return &Error{Op: "fetch", Table: e.String(), Attr: attr, Err: err}
+				if err := unmarshalBlob(raw, &v, o); err != nil {
+					return &Error{Op: "fetch", Table: e.String(), Attr: attr, Err: fmt.Errorf("row %d: %w", len(out), err)}
 				}
 			}
 			out = append(out, v)
@@ -201,11 +251,23 @@ func FetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opt
 		})
 		return out, err
 	}
+	if a, ok := h.Attr(attr); ok && a.Category == schema.CatJSON && adapterFor(a) == nil && (typ == reflect.TypeFor[json.RawMessage]() || typ == bytesType) {
+		// The JSON text as stored.
+		err := eachRaw(ctx, q, e.Proj(attr), attr, func(raw []byte) error {
+			var v T
+			if raw != nil {
+				reflect.ValueOf(&v).Elem().SetBytes(bytes.Clone(raw))
+			}
+			out = append(out, v)
+			return nil
+		})
+		return out, err
+	}
 	var convErr error
-	err := eachMap(ctx, q, e.Proj(attr), fetchOpts(opts), func(m map[string]any) bool {
+	err := eachMap(ctx, q, e.Proj(attr), fetchOpts(q, opts), func(m map[string]any) bool {
 		v, err := convertTo(m[attr], typ)
 		if err != nil {
-			convErr = &Error{Op: "fetch", Table: e.String(), Attr: attr, Err: err}
+			convErr = &Error{Op: "fetch", Table: e.String(), Attr: attr, Err: fmt.Errorf("row %d: %w", len(out), err)}
 			return false
 		}
 		out = append(out, v.Interface().(T))
@@ -214,7 +276,10 @@ func FetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opt
 	if err != nil {
 		return nil, err
 	}
-	return out, convErr
+	if convErr != nil {
+		return nil, convErr
+	}
+	return out, nil
 }
 
 // eachRaw hands the raw bytes of one attribute of every row to each.
@@ -255,35 +320,6 @@ func eachRaw(ctx context.Context, q Querier, e Expr, attr string, each func([]by
 		return opError("fetch", e.String(), "", err)
 	}
 	return nil
-}
-
-// convertTo converts a natural value to typ.
-func convertTo(v any, typ reflect.Type) (reflect.Value, error) {
-	if v == nil {
-		z := reflect.New(typ).Elem()
-		if typ.Kind() == reflect.Float32 || typ.Kind() == reflect.Float64 {
-			z.SetFloat(math.NaN())
-		}
-		return z, nil
-	}
-	rv := reflect.ValueOf(v)
-	if rv.Type().AssignableTo(typ) {
-		return rv, nil
-	}
-	num := func(k reflect.Kind) bool { return k >= reflect.Int && k <= reflect.Float64 }
-	if num(rv.Kind()) && num(typ.Kind()) {
-		return rv.Convert(typ), nil
-	}
-	if s, ok := v.(string); ok && num(typ.Kind()) {
-		f, err := strconv.ParseFloat(s, 64)
-		if err == nil {
-			return reflect.ValueOf(f).Convert(typ), nil
-		}
-	}
-	if typ.Kind() == reflect.String && rv.Kind() == reflect.String {
-		return rv.Convert(typ), nil
-	}
-	return reflect.Value{}, fmt.Errorf("%w: cannot convert %T to %s", ErrType, v, typ)
 }
 
 func eachMap(ctx context.Context, q Querier, e Expr, o *fetchOptions, each func(map[string]any) bool) error {
@@ -335,8 +371,20 @@ func eachMap(ctx context.Context, q Querier, e Expr, o *fetchOptions, each func(
 	return mb.finish()
 }
 
-// naturalValue converts a driver value of attribute a to its Go value.
+// naturalValue converts a driver value of attribute a to its Go value,
+// through a's Adapter when one is registered.
 func naturalValue(a *schema.Attribute, v any, o *fetchOptions) (any, error) {
+	if v != nil {
+		if ad := adapterFor(a); ad != nil {
+			return adaptedValue(ad, a, v, o)
+		}
+	}
+	return naturalPlain(a, v, o)
+}
+
+// naturalPlain converts a driver value of attribute a to the Go value of
+// its underlying type.
+func naturalPlain(a *schema.Attribute, v any, o *fetchOptions) (any, error) {
 	b, isBytes := v.([]byte)
 	if v == nil {
 		return nil, nil
@@ -346,11 +394,7 @@ func naturalValue(a *schema.Attribute, v any, o *fetchOptions) (any, error) {
 		if !isBytes {
 			break
 		}
-		var out any
-		if err := blob.Unmarshal(b, &out); err != nil {
-			return nil, err
-		}
-		return out, nil
+		return decodeBlob(b, o)
 	case schema.CatUUID:
 		if isBytes && len(b) == 16 {
 			return uuid.UUID(b), nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"reflect"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -12,7 +13,9 @@ import (
 // FetchMatrix returns numeric attributes of every row as a matrix: one row
 // per result row (in the query's order), one column per attribute, in the
 // order given. NULL becomes NaN. Integer, float, decimal and bool
-// attributes qualify. A query without rows gives an empty matrix (a zero
+// attributes qualify. An integer that a float64 cannot hold exactly (beyond
+// 2^53 in magnitude) is an ErrType naming the attribute and row rather than
+// a rounded number; a decimal reads as its nearest float64. A query without rows gives an empty matrix (a zero
 // mat.Dense, on which IsEmpty is true).
 func FetchMatrix(ctx context.Context, q Querier, e Expr, attrs ...string) (*mat.Dense, error) {
 	data, n, err := fetchNumeric(ctx, q, e, attrs)
@@ -37,6 +40,8 @@ func FetchVector(ctx context.Context, q Querier, e Expr, attr string) (*mat.VecD
 	}
 	return mat.NewVecDense(n, data), nil
 }
+
+var float64Type = reflect.TypeFor[float64]()
 
 // fetchNumeric reads attrs row by row into one row-major slice.
 func fetchNumeric(ctx context.Context, q Querier, e Expr, attrs []string) ([]float64, int, error) {
@@ -76,7 +81,7 @@ func fetchNumeric(ctx context.Context, q Querier, e Expr, attrs []string) ([]flo
 	}
 	defer rows.Close()
 	width := len(attrs)
-	vals := make([]sql.NullFloat64, width)
+	vals := make([]any, width)
 	var skip sql.RawBytes
 	dest := make([]any, len(col))
 	for i, j := range col {
@@ -92,12 +97,19 @@ func fetchNumeric(ctx context.Context, q Querier, e Expr, attrs []string) ([]flo
 		if err := rows.Scan(dest...); err != nil {
 			return nil, 0, &Error{Op: "fetch", Table: e.String(), Err: fmt.Errorf("%w: %w", ErrType, err)}
 		}
-		for j := range vals {
-			if vals[j].Valid {
-				data = append(data, vals[j].Float64)
-			} else {
+		for j, v := range vals {
+			if v == nil {
 				data = append(data, math.NaN())
+				continue
 			}
+			f, ok := v.(float64)
+			if !ok {
+				var err error
+				if f, err = toFloat(v, false); err != nil {
+					return nil, 0, &Error{Op: "fetch", Table: e.String(), Attr: attrs[j], Err: fmt.Errorf("row %d: %w", n, convErr(v, float64Type, err))}
+				}
+			}
+			data = append(data, f)
 		}
 		n++
 	}

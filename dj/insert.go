@@ -74,9 +74,12 @@ func (t *Table) Insert(ctx context.Context, q Querier, rows any, opts ...InsertO
 
 // Insert1 inserts one row: a struct or a map[string]any.
 func (t *Table) Insert1(ctx context.Context, q Querier, row any, opts ...InsertOption) error {
-	rv := reflect.ValueOf(row)
-	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
-		rv = rv.Elem()
+	rv, err := rowValue(reflect.ValueOf(row))
+	if err == nil && !rv.IsValid() {
+		err = fmt.Errorf("%w: the row is nil", ErrType)
+	}
+	if err != nil {
+		return &Error{Op: "insert", Table: t.FullName(), Err: err}
 	}
 	s := reflect.MakeSlice(reflect.SliceOf(rv.Type()), 1, 1)
 	s.Index(0).Set(rv)
@@ -108,43 +111,74 @@ func (t *Table) insert(ctx context.Context, q Querier, rows reflect.Value, optLi
 	if len(cols) == 0 {
 		return &Error{Op: "insert", Table: t.FullName(), Err: fmt.Errorf("%w: the rows have no attributes of the table", ErrMissingAttribute)}
 	}
-	// Encode every row first, so a bad value fails before anything is sent.
-	values := make([]any, 0, n*len(cols))
-	for i := 0; i < n; i++ {
-		row := rows.Index(i)
-		for row.Kind() == reflect.Pointer || row.Kind() == reflect.Interface {
-			row = row.Elem()
-		}
-		for j, a := range cols {
-			raw, err := src.get(row, j)
-			if err != nil {
-				return &Error{Op: "insert", Table: t.FullName(), Attr: a.Name, Err: fmt.Errorf("row %d: %w", i, err)}
-			}
-			v, err := encodeValue(a, raw)
-			if err != nil {
-				return &Error{Op: "insert", Table: t.FullName(), Attr: a.Name, Err: fmt.Errorf("row %d: %w", i, err)}
-			}
-			values = append(values, v)
+	enc := func(start, end int, dst []any) ([]any, error) {
+		return t.encodeRows(rows, src, start, end, dst)
+	}
+	// Rows with external attributes are encoded up front: their objects
+	// are stored first, and their tracking rows go in with the rows.
+	// Other rows are encoded one batch at a time, so a large insert holds
+	// one batch of encoded values; a bad value still fails before its
+	// batch is sent, and the transaction keeps the insert atomic.
+	var track []statement
+	var values []any
+	external := false
+	for _, a := range cols {
+		external = external || a.Category.External()
+	}
+	if external || n <= o.batchRows {
+		if values, err = enc(0, n, make([]any, 0, n*len(cols))); err != nil {
+			return err
 		}
 	}
-	// Objects are stored first; their tracking rows go in with the rows.
-	track, err := t.storeExternal(ctx, q, cols, values)
-	if err != nil {
-		return err
+	if external {
+		if track, err = t.storeExternal(ctx, q, cols, values); err != nil {
+			return err
+		}
 	}
-	stmts := append(track, t.buildInserts(q.djConn(), cols, values, &o)...)
+	b := t.newInsertBuilder(q.djConn(), cols, values, &o)
 	run := func(ctx context.Context, q Querier) error {
-		for _, st := range stmts {
+		for _, st := range track {
 			if _, err := q.ExecContext(ctx, st.sql, st.args...); err != nil {
 				return opError("insert", t.FullName(), "", err)
 			}
 		}
+		if values != nil {
+			return b.exec(ctx, q, t.FullName(), values)
+		}
+		chunk := make([]any, 0, o.batchRows*len(cols))
+		for start := 0; start < n; start += o.batchRows {
+			var err error
+			if chunk, err = enc(start, min(start+o.batchRows, n), chunk[:0]); err != nil {
+				return err
+			}
+			if err := b.exec(ctx, q, t.FullName(), chunk); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
-	if c, ok := q.(*Conn); ok && len(stmts) > 1 {
-		return c.Tx(ctx, func(ctx context.Context, tx *Tx) error { return run(ctx, tx) })
+	if c, ok := q.(*Conn); ok && (len(track) > 0 || values == nil || b.several()) {
+		return c.Tx(ctx, func(ctx context.Context, tx *Tx) error { return run(ctx, tx) }, retryLibraryTx)
 	}
 	return run(ctx, q)
+}
+
+// encodeRows appends the encoded values of rows start to end-1 to dst.
+func (t *Table) encodeRows(rows reflect.Value, src *rowSource, start, end int, dst []any) ([]any, error) {
+	for i := start; i < end; i++ {
+		row, err := rowValue(rows.Index(i))
+		if err != nil {
+			return dst, &Error{Op: "insert", Table: t.FullName(), Err: fmt.Errorf("row %d: %w", i, err)}
+		}
+		for j, a := range src.attrs {
+			v, err := src.encode(row, j)
+			if err != nil {
+				return dst, &Error{Op: "insert", Table: t.FullName(), Attr: a.Name, Err: fmt.Errorf("row %d: %w", i, err)}
+			}
+			dst = append(dst, v)
+		}
+	}
+	return dst, nil
 }
 
 type statement struct {
@@ -152,9 +186,25 @@ type statement struct {
 	args []any
 }
 
-// buildInserts splits the encoded values into multi-row statements of at
-// most o.batchRows rows and about a quarter of max_allowed_packet.
-func (t *Table) buildInserts(c *Conn, cols []*schema.Attribute, values []any, o *insertOptions) []statement {
+// insertBuilder splits encoded values into multi-row statements of at most
+// batchRows rows and about a quarter of max_allowed_packet, one statement at
+// a time. A statement without DEFAULT values reuses the text of the
+// previous one of the same size and takes its arguments straight from
+// values.
+type insertBuilder struct {
+	head, tail string
+	width      int
+	values     []any
+	batchRows  int
+	maxBytes   int
+	pos        int    // first row of the next statement
+	buf        []byte // statement text under construction
+	args       []any  // arguments of a statement with DEFAULT values
+	lastRows   int    // rows of lastSQL
+	lastSQL    string // text of the last statement without DEFAULT values
+}
+
+func (t *Table) newInsertBuilder(c *Conn, cols []*schema.Attribute, values []any, o *insertOptions) *insertBuilder {
 	var head strings.Builder
 	if o.replace {
 		head.WriteString("REPLACE INTO ")
@@ -182,55 +232,104 @@ func (t *Table) buildInserts(c *Conn, cols []*schema.Attribute, values []any, o 
 	if maxBytes <= 0 || maxBytes > 16<<20 {
 		maxBytes = 16 << 20
 	}
-	width := len(cols)
-	nrows := len(values) / width
-	var out []statement
-	var sb strings.Builder
-	var args []any
-	rowsIn, size := 0, 0
-	flush := func() {
-		if rowsIn == 0 {
-			return
+	return &insertBuilder{head: head.String(), tail: tail, width: len(cols), values: values, batchRows: o.batchRows, maxBytes: maxBytes}
+}
+
+// reset starts over from the first row.
+func (b *insertBuilder) reset() { b.pos = 0 }
+
+// exec runs the statements that insert values.
+func (b *insertBuilder) exec(ctx context.Context, q Querier, table string, values []any) error {
+	b.values = values
+	b.reset()
+	for {
+		query, args, ok := b.next()
+		if !ok {
+			return nil
 		}
-		sb.WriteString(tail)
-		out = append(out, statement{sql: sb.String(), args: args})
-		sb.Reset()
-		args = nil
-		rowsIn, size = 0, 0
+		if _, err := q.ExecContext(ctx, query, args...); err != nil {
+			return opError("insert", table, "", err)
+		}
 	}
-	for r := 0; r < nrows; r++ {
-		row := values[r*width : (r+1)*width]
-		rsize := 2 * width
-		for _, v := range row {
+}
+
+// several reports whether the values take more than one statement.
+func (b *insertBuilder) several() bool {
+	b.reset()
+	end, _ := b.extent()
+	return end < len(b.values)/b.width
+}
+
+// extent returns the end row of the statement that starts at b.pos and
+// whether its rows hold DEFAULT values.
+func (b *insertBuilder) extent() (end int, defaults bool) {
+	nrows := len(b.values) / b.width
+	size := 0
+	for end = b.pos; end < nrows && end-b.pos < b.batchRows; end++ {
+		rsize := 2 * b.width
+		for _, v := range b.values[end*b.width : (end+1)*b.width] {
+			if _, ok := v.(sqlDefault); ok {
+				defaults = true
+			}
 			rsize += approxSize(v)
 		}
-		if rowsIn > 0 && (rowsIn >= o.batchRows || size+rsize > maxBytes) {
-			flush()
+		if end > b.pos && size+rsize > b.maxBytes {
+			break
 		}
-		if rowsIn == 0 {
-			sb.WriteString(head.String())
-			args = make([]any, 0, min(nrows-r, o.batchRows)*width)
-		} else {
-			sb.WriteByte(',')
-		}
-		sb.WriteByte('(')
-		for j, v := range row {
-			if j > 0 {
-				sb.WriteByte(',')
-			}
-			if _, ok := v.(sqlDefault); ok {
-				sb.WriteString("DEFAULT")
-				continue
-			}
-			sb.WriteByte('?')
-			args = append(args, v)
-		}
-		sb.WriteByte(')')
-		rowsIn++
 		size += rsize
 	}
-	flush()
-	return out
+	return end, defaults
+}
+
+// next returns the next statement and its arguments; ok is false after the
+// last one. The arguments are valid until the following call.
+func (b *insertBuilder) next() (query string, args []any, ok bool) {
+	start := b.pos
+	if start >= len(b.values)/b.width {
+		return "", nil, false
+	}
+	end, defaults := b.extent()
+	b.pos = end
+	rows := b.values[start*b.width : end*b.width]
+	if !defaults {
+		if end-start != b.lastRows || b.lastSQL == "" {
+			b.lastSQL, b.lastRows = b.text(rows, false), end-start
+		}
+		return b.lastSQL, rows, true
+	}
+	b.args = b.args[:0]
+	for _, v := range rows {
+		if _, ok := v.(sqlDefault); !ok {
+			b.args = append(b.args, v)
+		}
+	}
+	return b.text(rows, true), b.args, true
+}
+
+// text writes the statement for rows; with defaults, sqlDefault values
+// become DEFAULT instead of a placeholder.
+func (b *insertBuilder) text(rows []any, defaults bool) string {
+	buf := append(b.buf[:0], b.head...)
+	for r := 0; r < len(rows)/b.width; r++ {
+		if r > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '(')
+		for j, v := range rows[r*b.width : (r+1)*b.width] {
+			if j > 0 {
+				buf = append(buf, ',')
+			}
+			if _, ok := v.(sqlDefault); ok && defaults {
+				buf = append(buf, "DEFAULT"...)
+				continue
+			}
+			buf = append(buf, '?')
+		}
+		buf = append(buf, ')')
+	}
+	buf = append(buf, b.tail...)
+	b.buf = buf
+	return string(buf)
 }
 
 // approxSize estimates the bytes a value takes in an interpolated statement.
@@ -244,10 +343,45 @@ func approxSize(v any) int {
 	return 24
 }
 
+// rowValue unwraps a row given as a pointer or interface.
+func rowValue(row reflect.Value) (reflect.Value, error) {
+	for row.Kind() == reflect.Pointer || row.Kind() == reflect.Interface {
+		if row.IsNil() {
+			return row, fmt.Errorf("%w: the row is nil", ErrType)
+		}
+		row = row.Elem()
+	}
+	return row, nil
+}
+
 // rowSource reads attribute values out of rows of one Go type.
 type rowSource struct {
 	attrs []*schema.Attribute
-	get   func(row reflect.Value, col int) (any, error)
+	st    *structSource // struct rows
+	names []string      // map rows: the attribute names
+	key   reflect.Type  // map rows: the key type
+}
+
+// encode returns the encoded value of attribute col of row.
+func (s *rowSource) encode(row reflect.Value, col int) (any, error) {
+	if s.st != nil {
+		if row.Kind() != reflect.Struct {
+			return nil, fmt.Errorf("%w: row is %s", ErrType, row.Kind())
+		}
+		f, err := s.st.field(row, col)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrType, err)
+		}
+		return s.st.enc[col](f)
+	}
+	if row.Kind() != reflect.Map {
+		return nil, fmt.Errorf("%w: row is %s", ErrType, row.Kind())
+	}
+	v := row.MapIndex(reflect.ValueOf(s.names[col]).Convert(s.key))
+	if !v.IsValid() {
+		return nil, fmt.Errorf("%w: the row lacks %q, which the first row has (all rows must carry the same attributes)", ErrMissingAttribute, s.names[col])
+	}
+	return encodeValue(s.attrs[col], v.Interface())
 }
 
 // rowSource matches a row type to the table's attributes. first is the
@@ -256,40 +390,18 @@ func (t *Table) rowSource(elem reflect.Type, first reflect.Value, ignoreExtra bo
 	for elem.Kind() == reflect.Pointer {
 		elem = elem.Elem()
 	}
-	for first.Kind() == reflect.Pointer || first.Kind() == reflect.Interface {
-		first = first.Elem()
+	first, err := rowValue(first)
+	if err != nil {
+		return nil, err
 	}
 	h := &t.meta.Heading
 	switch {
 	case elem.Kind() == reflect.Struct:
-		fields, err := structColumns(elem)
+		st, err := structSourceFor(t.meta, elem, ignoreExtra)
 		if err != nil {
 			return nil, err
 		}
-		byName := map[string][]int{}
-		for _, f := range fields {
-			byName[f.column] = f.index
-			if _, ok := h.Attr(f.column); !ok && !ignoreExtra {
-				return nil, fmt.Errorf("%w: field %s.%s (%s) is not an attribute of the table", ErrUnknownAttribute, elem.Name(), f.name, f.column)
-			}
-		}
-		src := &rowSource{}
-		var idx [][]int
-		for i := range h.Attributes {
-			a := &h.Attributes[i]
-			if fi, ok := byName[a.Name]; ok {
-				src.attrs = append(src.attrs, a)
-				idx = append(idx, fi)
-			}
-		}
-		src.get = func(row reflect.Value, col int) (any, error) {
-			f, err := row.FieldByIndexErr(idx[col])
-			if err != nil {
-				return nil, err
-			}
-			return f.Interface(), nil
-		}
-		return src, nil
+		return &rowSource{attrs: st.attrs, st: st}, nil
 	case elem.Kind() == reflect.Map && elem.Key().Kind() == reflect.String:
 		if first.Kind() != reflect.Map {
 			return nil, fmt.Errorf("%w: row is %s", ErrType, first.Kind())
@@ -309,24 +421,13 @@ func (t *Table) rowSource(elem reflect.Type, first reflect.Value, ignoreExtra bo
 			}
 			present[k] = true
 		}
-		src := &rowSource{}
-		var names []string
+		src := &rowSource{key: elem.Key()}
 		for i := range h.Attributes {
 			a := &h.Attributes[i]
 			if present[a.Name] {
 				src.attrs = append(src.attrs, a)
-				names = append(names, a.Name)
+				src.names = append(src.names, a.Name)
 			}
-		}
-		src.get = func(row reflect.Value, col int) (any, error) {
-			if row.Kind() != reflect.Map {
-				return nil, fmt.Errorf("%w: row is %s", ErrType, row.Kind())
-			}
-			v := row.MapIndex(reflect.ValueOf(names[col]).Convert(elem.Key()))
-			if !v.IsValid() {
-				return nil, fmt.Errorf("%w: the row lacks %q, which the first row has (all rows must carry the same attributes)", ErrMissingAttribute, names[col])
-			}
-			return v.Interface(), nil
 		}
 		return src, nil
 	}

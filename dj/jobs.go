@@ -208,6 +208,30 @@ func (j *Jobs) reserve(ctx context.Context, q execer, table, hash string, key []
 	return true, nil
 }
 
+// reserveUnlessMade reserves the key, as reserve does, in the same
+// statement that checks the target: the reservation row is inserted only
+// when exists (a SELECT 1 FROM the target restricted by the key, with
+// existsArgs) finds nothing. It reports made when the key is in the target
+// and nothing was reserved, taken when another worker holds the key.
+func (j *Jobs) reserveUnlessMade(ctx context.Context, q execer, table, hash string, key []byte, connID int64, exists string, existsArgs []any) (reserved, made bool, err error) {
+	stmt, args := j.writeSQL("INSERT", jobRow{table: table, hash: hash, status: JobReserved, key: key, connID: connID})
+	values := strings.LastIndex(stmt, ") VALUES (")
+	stmt = stmt[:values+1] + " SELECT " + strings.TrimSuffix(strings.Repeat("?,", len(args)), ",") + " FROM DUAL WHERE NOT EXISTS (" + exists + ")"
+	r, err := q.ExecContext(ctx, stmt, append(args, existsArgs...)...)
+	if err != nil {
+		err = classify(err)
+		if errors.Is(err, ErrDuplicate) {
+			return false, false, nil
+		}
+		return false, false, opError("reserve", j.FullName(), "", err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return false, false, opError("reserve", j.FullName(), "", err)
+	}
+	return n == 1, n == 0, nil
+}
+
 // completeSQL deletes a key's reservation: DataJoint's complete.
 func (j *Jobs) completeSQL() string {
 	return "DELETE FROM " + j.FullName() + " WHERE `table_name`=? AND `key_hash`=?"

@@ -75,6 +75,12 @@ func pyValue(a *schema.Attribute, v any) (any, error) {
 		return nil, fmt.Errorf("%w: NULL in a key", ErrType)
 	case float32:
 		return float32To64(x), nil
+	case float64:
+		// A FLOAT column is fetched as the exact double of its float32.
+		if a.Category == schema.CatFloat && (a.Type == "float" || a.Type == "float unsigned") {
+			return float32To64(float32(x)), nil
+		}
+		return x, nil
 	case uint64:
 		if x <= math.MaxInt64 {
 			return int64(x), nil

@@ -18,6 +18,8 @@ import (
 func Offline() *Conn {
 	return &Conn{
 		db:      sql.OpenDB(offlineConnector{}),
+		cfg:     &Config{},
+		stores:  &storeRegistry{},
 		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		tables:  map[reflect.Type]*Table{},
 		offline: true,

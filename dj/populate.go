@@ -756,7 +756,34 @@ func (r *populateRun[T]) attempt(ctx context.Context, w *worker, jb job, held bo
 			return skipped, nil
 		}
 	}
-	if r.jobs != nil && !held {
+	// checked: the key was found missing from the target by a locking
+	// read in the statement that reserved it, so while the reservation is
+	// held no reserving worker can make it, and the transaction below
+	// need not look again. Workers that often meet keys made by others
+	// keep the separate reservation and the look inside the transaction.
+	checked := false
+	if r.jobs != nil && !held && !w.precheck {
+		ok, made, err := r.jobs.reserveUnlessMade(ctx, w.sc, table, jb.hash, jb.blob, w.connID, keyProbeSQL(r.t), args)
+		if err != nil {
+			if ctx.Err() != nil {
+				return r.afterError(ctx, w, jb, err)
+			}
+			if isLost(err) {
+				return lost, err
+			}
+			if isLockConflict(err) {
+				return retryReserve, err
+			}
+			return failed, err
+		}
+		if made {
+			return skipped, nil
+		}
+		if !ok {
+			return taken, nil
+		}
+		checked = true
+	} else if r.jobs != nil && !held {
 		ok, err := r.jobs.reserve(ctx, w.sc, table, jb.hash, jb.blob, w.connID)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -791,15 +818,30 @@ func (r *populateRun[T]) attempt(ctx context.Context, w *worker, jb job, held bo
 			return r.afterError(ctx, w, jb, err)
 		}
 	}
+	// Without ReserveJobs a worker of this run is the only one to make
+	// its keys unless others populate the same table: it looks inside the
+	// transaction only once it has met keys made by others.
+	if r.jobs == nil && !w.precheck {
+		checked = true
+	}
 	already := false
+	var duplicate error
 	err = runTx(ctx, r.c, w.sc, true, func(ctx context.Context, tx *Tx) error {
 		var n int64
-		if err := tx.QueryRowContext(ctx, r.exists, args...).Scan(&n); err != nil {
-			return opError("populate", r.t.FullName(), "", txLost(err))
+		if !checked {
+			if err := tx.QueryRowContext(ctx, r.exists, args...).Scan(&n); err != nil {
+				return opError("populate", r.t.FullName(), "", txLost(err))
+			}
 		}
 		if n != 0 {
 			already = true
 		} else if err := r.call(ctx, tx, row, prepared); err != nil {
+			if r.isTargetDuplicate(err) {
+				// Made elsewhere since the check, by a worker that does
+				// not reserve: the target's key refused the row.
+				duplicate = err
+				return errMadeElsewhere
+			}
 			return err
 		}
 		if r.jobs != nil {
@@ -809,6 +851,9 @@ func (r *populateRun[T]) attempt(ctx context.Context, w *worker, jb job, held bo
 		}
 		return nil
 	})
+	if err == errMadeElsewhere {
+		return r.madeElsewhere(ctx, w, jb, args, duplicate)
+	}
 	if err != nil {
 		return r.afterError(ctx, w, jb, err)
 	}

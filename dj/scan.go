@@ -3,12 +3,12 @@ package dj
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,12 +32,15 @@ type colPlan struct {
 	// sql.RawBytes and are converted by conv.
 	direct bool
 	conv   func(raw []byte, dst reflect.Value, o *fetchOptions) error
+	// number columns scan into an any and are stored by setNumber.
+	number bool
 }
 
 type planKey struct {
 	typ     reflect.Type
 	heading string
 	lax     bool
+	gen     uint64 // adapter registrations change plans
 }
 
 var planCache sync.Map // planKey → *scanPlan
@@ -50,6 +53,9 @@ func headingSignature(h *schema.Heading) string {
 		b.WriteString(a.Name)
 		b.WriteByte(':')
 		b.WriteString(a.Type)
+		if n := adapterName(a); n != "" {
+			b.WriteString("<" + n + ">")
+		}
 		if a.Nullable {
 			b.WriteByte('?')
 		}
@@ -62,7 +68,7 @@ func headingSignature(h *schema.Heading) string {
 // struct type typ. Strict plans require a one-to-one match between
 // attributes and fields; lax plans use the attributes that have a field.
 func planFor(typ reflect.Type, h *schema.Heading, lax bool) (*scanPlan, error) {
-	key := planKey{typ, headingSignature(h), lax}
+	key := planKey{typ, headingSignature(h), lax, adaptersGen.Load()}
 	if p, ok := planCache.Load(key); ok {
 		return p.(*scanPlan), nil
 	}
@@ -108,35 +114,36 @@ func columnPlan(a *schema.Attribute, f *fieldColumn) (colPlan, error) {
 	cp := colPlan{attr: a, index: f.index}
 	ft := f.typ
 	base := ft
-	isPtr := false
 	if base.Kind() == reflect.Pointer {
 		base = base.Elem()
-		isPtr = true
 	}
 	kind := base.Kind()
 	isInt := kind >= reflect.Int && kind <= reflect.Uint64
 	isFloat := kind == reflect.Float32 || kind == reflect.Float64
 	tkind := strings.SplitN(a.Type, "(", 2)[0]
+	if ad := adapterFor(a); ad != nil {
+		cp.conv = bind(a, convAdaptedImpl(ad))
+		return cp, nil
+	}
+	numeric := a.Category == 0 || a.Category == schema.CatInteger || a.Category == schema.CatBool || a.Category == schema.CatFloat || a.Category == schema.CatDecimal
+	if numeric && (isInt || isFloat || kind == reflect.Bool) {
+		// Numbers go through assignValue, which refuses any change of
+		// value.
+		cp.number = true
+		return cp, nil
+	}
 	switch a.Category {
 	case 0:
 		// A computed attribute of a projection or aggregation: its type is
 		// whatever the SQL expression yields; database/sql converts it.
-		if a.Nullable && isFloat && !isPtr {
-			cp.conv = convNaNFloat
-			return cp, nil
-		}
 		cp.direct = true
 		return cp, nil
 	case schema.CatInteger, schema.CatBool:
-		if isInt || isFloat || kind == reflect.Bool || kind == reflect.String {
+		if kind == reflect.String {
 			cp.direct = true
 			return cp, nil
 		}
 	case schema.CatFloat, schema.CatDecimal:
-		if isFloat && a.Nullable && !isPtr {
-			cp.conv = convNaNFloat
-			return cp, nil
-		}
 		if isFloat || kind == reflect.String || (a.Category == schema.CatDecimal && base == reflect.TypeFor[blob.Decimal]()) {
 			cp.direct = kind != reflect.String || base == reflect.TypeFor[string]()
 			if !cp.direct {
@@ -160,6 +167,9 @@ func columnPlan(a *schema.Attribute, f *fieldColumn) (colPlan, error) {
 		switch {
 		case base == reflect.TypeFor[time.Time]() && tkind != "time" && tkind != "year":
 			cp.direct = true
+			return cp, nil
+		case base == dateGoType && tkind == "date":
+			cp.conv = bind(a, convDateImpl)
 			return cp, nil
 		case base == reflect.TypeFor[time.Duration]() && tkind == "time":
 			cp.conv = bind(a, convDurationImpl)
@@ -216,17 +226,40 @@ func setConverted(raw []byte, dst reflect.Value, a *schema.Attribute, o *fetchOp
 	return conv(raw, dst, a, o)
 }
 
-func convNaNFloat(raw []byte, dst reflect.Value, o *fetchOptions) error {
-	if raw == nil {
-		dst.SetFloat(math.NaN())
-		return nil
+// setNumber stores the column value v (nil for NULL) of a number column
+// into dst, a field of a numeric or bool kind or a pointer to one. NULL
+// sets a pointer to nil and a float to NaN, and fails for other fields.
+func setNumber(v any, dst reflect.Value) error {
+	if dst.Kind() == reflect.Pointer {
+		if v == nil {
+			dst.SetZero()
+			return nil
+		}
+		if dst.IsNil() {
+			dst.Set(reflect.New(dst.Type().Elem()))
+		}
+		dst = dst.Elem()
+	} else if v == nil {
+		if k := dst.Kind(); k == reflect.Float64 || k == reflect.Float32 {
+			dst.SetFloat(math.NaN())
+			return nil
+		}
+		return fmt.Errorf("%w: NULL needs a pointer field", ErrType)
 	}
-	f, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrType, err)
+	// The common exact cases first.
+	switch x := v.(type) {
+	case int64:
+		if k := dst.Kind(); k >= reflect.Int && k <= reflect.Int64 && !dst.OverflowInt(x) {
+			dst.SetInt(x)
+			return nil
+		}
+	case float64:
+		if dst.Kind() == reflect.Float64 {
+			dst.SetFloat(x)
+			return nil
+		}
 	}
-	dst.SetFloat(f)
-	return nil
+	return assignValue(dst, v)
 }
 
 // The converters below receive non-NULL raw bytes and a settable,
@@ -244,6 +277,15 @@ func parseTimeText(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("cannot parse %q as a date or datetime", s)
+}
+
+func convDateImpl(raw []byte, dst reflect.Value, _ *schema.Attribute, _ *fetchOptions) error {
+	t, err := parseTimeText(string(raw))
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrType, err)
+	}
+	dst.Set(reflect.ValueOf(blob.DateOf(t)))
+	return nil
 }
 
 func convDurationImpl(raw []byte, dst reflect.Value, _ *schema.Attribute, _ *fetchOptions) error {
@@ -267,8 +309,8 @@ func convJSONImpl(raw []byte, dst reflect.Value, a *schema.Attribute, _ *fetchOp
 	return nil
 }
 
-func convBlobImpl(raw []byte, dst reflect.Value, a *schema.Attribute, _ *fetchOptions) error {
-	if err := blob.Unmarshal(raw, dst.Addr().Interface()); err != nil {
+func convBlobImpl(raw []byte, dst reflect.Value, a *schema.Attribute, o *fetchOptions) error {
+	if err := unmarshalBlob(raw, dst.Addr().Interface(), o); err != nil {
 		return fmt.Errorf("attribute %q: %w", a.Name, err)
 	}
 	return nil
@@ -358,40 +400,79 @@ type rowScanner struct {
 	plan *scanPlan
 	dest []any
 	raw  []sql.RawBytes
+	vals []any
 	opts *fetchOptions
+	row  int // index of the row being scanned, for errors
 }
 
 func newRowScanner(p *scanPlan, o *fetchOptions) *rowScanner {
-	return &rowScanner{plan: p, dest: make([]any, len(p.cols)), raw: make([]sql.RawBytes, len(p.cols)), opts: o}
-}
-
-var discard any
-
-func (s *rowScanner) scan(rows *sql.Rows, dst reflect.Value) error {
-	for i := range s.plan.cols {
-		c := &s.plan.cols[i]
+	s := &rowScanner{plan: p, dest: make([]any, len(p.cols)), raw: make([]sql.RawBytes, len(p.cols)), vals: make([]any, len(p.cols)), opts: o}
+	for i := range p.cols {
+		c := &p.cols[i]
 		switch {
 		case c.index == nil:
-			s.dest[i] = &discard
-		case c.direct:
-			s.dest[i] = dst.FieldByIndex(c.index).Addr().Interface()
-		default:
+			s.dest[i] = &s.raw[i]
+		case c.number:
+			s.dest[i] = &s.vals[i]
+		case !c.direct:
 			s.dest[i] = &s.raw[i]
 		}
 	}
+	return s
+}
+
+func (s *rowScanner) scan(rows *sql.Rows, dst reflect.Value) error {
+	row := s.row
+	s.row++
+	for i := range s.plan.cols {
+		if c := &s.plan.cols[i]; c.direct && c.index != nil {
+			s.dest[i] = dst.FieldByIndex(c.index).Addr().Interface()
+		}
+	}
 	if err := rows.Scan(s.dest...); err != nil {
-		return scanError(err, s.plan)
+		return &rowError{row: row, err: scanError(err, s.plan)}
 	}
 	for i := range s.plan.cols {
 		c := &s.plan.cols[i]
 		if c.index == nil || c.direct {
 			continue
 		}
-		if err := c.conv(s.raw[i], dst.FieldByIndex(c.index), s.opts); err != nil {
-			return err
+		if c.number {
+			if err := setNumber(s.vals[i], dst.FieldByIndex(c.index)); err != nil {
+				return &rowError{row: row, attr: c.attr.Name, err: err}
+			}
+		} else if err := c.conv(s.raw[i], dst.FieldByIndex(c.index), s.opts); err != nil {
+			return &rowError{row: row, err: err}
 		}
 	}
 	return nil
+}
+
+// rowError is a failure to read one row of a result: row is its index,
+// attr the attribute at fault when the cause does not name it.
+type rowError struct {
+	row  int
+	attr string
+	err  error
+}
+
+func (e *rowError) Error() string {
+	if e.attr != "" {
+		return fmt.Sprintf("row %d: attribute %q: %v", e.row, e.attr, e.err)
+	}
+	return fmt.Sprintf("row %d: %v", e.row, e.err)
+}
+
+func (e *rowError) Unwrap() error { return e.err }
+
+// fetchError wraps an error met while reading the rows of e, naming the
+// attribute when a rowError knows it.
+func fetchError(e Expr, err error) error {
+	var re *rowError
+	if errors.As(err, &re) && re.attr != "" {
+		return &Error{Op: "fetch", Table: e.String(), Attr: re.attr, Err: fmt.Errorf("row %d: %w", re.row, re.err)}
+	}
+	return &Error{Op: "fetch", Table: e.String(), Err: err}
 }
 
 // scanError names the column of a database/sql conversion error.

@@ -27,30 +27,56 @@ type schemaOptions struct{ noCreate bool }
 func NoCreate() SchemaOption { return func(o *schemaOptions) { o.noCreate = true } }
 
 // Schema returns the schema (database) name, creating the database if it
-// does not exist unless NoCreate is given.
+// does not exist unless NoCreate is given. A name that
+// schema.ValidateDatabaseName refuses (anything but 1 to 64 ASCII letters,
+// digits, '_', '$' and '-') is an ErrConfig, and nothing is sent to the
+// server.
+//
+// As DataJoint for Python 0.14 does, every schema has the event log table
+// ~log: it is created here when missing, and the creation of the database
+// ("created") and each table declaration ("Declared `db`.`table`") are
+// written to it.
 func (c *Conn) Schema(ctx context.Context, name string, opts ...SchemaOption) (*Schema, error) {
 	var o schemaOptions
 	for _, f := range opts {
 		f(&o)
 	}
-	if name == "" || strings.ContainsAny(name, "`/\\.") || len(name) > 64 {
-		return nil, &Error{Op: "schema", Table: name, Err: fmt.Errorf("%w: invalid schema name %q", ErrConfig, name)}
+	// The name reaches DDL, object-store paths and Python's unquoted SQL:
+	// refuse anything outside DataJoint's safe set before any statement.
+	if err := schema.ValidateDatabaseName(name); err != nil {
+		return nil, &Error{Op: "schema", Err: err}
 	}
 	if c.offline {
 		return &Schema{conn: c, name: name}, nil
 	}
-	var exists int
-	err := c.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", name).Scan(&exists)
+	var exists, hasLog int
+	err := c.db.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?),
+		(SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?)`,
+		name, name, logTable).Scan(&exists, &hasLog)
 	if err != nil {
 		return nil, opError("schema", schema.QuoteIdent(name), "", err)
 	}
+	created := false
 	if exists == 0 {
 		if o.noCreate {
 			return nil, &Error{Op: "schema", Table: schema.QuoteIdent(name), Err: fmt.Errorf("%w: database does not exist", ErrMissingTable)}
 		}
-		if _, err := c.db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+schema.QuoteIdent(name)); err != nil {
+		r, err := c.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+schema.QuoteIdent(name))
+		if err != nil {
 			return nil, opError("schema", schema.QuoteIdent(name), "", err)
 		}
+		// Another client may have created it since the check.
+		n, _ := r.RowsAffected()
+		created = n > 0
+	}
+	// DataJoint keeps an event log in every schema; creating it here
+	// spares DataJoint for Python from declaring it inside a transaction.
+	if hasLog == 0 {
+		c.createLog(ctx, name)
+	}
+	if created {
+		c.logEvent(ctx, c, name, "created")
 	}
 	return &Schema{conn: c, name: name}, nil
 }
@@ -164,6 +190,7 @@ func (s *Schema) declareOne(ctx context.Context, typ reflect.Type) error {
 		if _, err := s.conn.db.ExecContext(ctx, meta.CreateSQL()); err != nil {
 			return opError("declare", full, "", err)
 		}
+		s.conn.logEvent(ctx, s.conn, s.name, "Declared "+full)
 	default:
 		return opError("declare", full, "", err)
 	}

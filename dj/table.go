@@ -18,7 +18,10 @@ type Table struct {
 	meta   *schema.Table
 }
 
-func newTable(s *Schema, meta *schema.Table) *Table { return &Table{schema: s, meta: meta} }
+func newTable(s *Schema, meta *schema.Table) *Table {
+	setExternalDatabase(meta)
+	return &Table{schema: s, meta: meta}
+}
 
 // Schema returns the schema of the table.
 func (t *Table) Schema() *Schema { return t.schema }
@@ -91,9 +94,12 @@ func (t *Table) insertContents(ctx context.Context, typ reflect.Type) error {
 // its full primary key (DataJoint's update1, meant for corrections). The
 // row is a struct or a map; nil values set the attribute to its default.
 func (t *Table) Update1(ctx context.Context, q Querier, row any) error {
-	rv := reflect.ValueOf(row)
-	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
-		rv = rv.Elem()
+	rv, err := rowValue(reflect.ValueOf(row))
+	if err == nil && !rv.IsValid() {
+		err = fmt.Errorf("%w: the row is nil", ErrType)
+	}
+	if err != nil {
+		return &Error{Op: "update", Table: t.FullName(), Err: err}
 	}
 	src, err := t.rowSource(rv.Type(), rv, false)
 	if err != nil {
@@ -105,11 +111,7 @@ func (t *Table) Update1(ctx context.Context, q Querier, row any) error {
 	var extArgs []int               // their indexes in setArgs
 	have := map[string]bool{}
 	for j, a := range src.attrs {
-		raw, err := src.get(rv, j)
-		if err != nil {
-			return &Error{Op: "update", Table: t.FullName(), Attr: a.Name, Err: err}
-		}
-		v, err := encodeValue(a, raw)
+		v, err := src.encode(rv, j)
 		if err != nil {
 			return &Error{Op: "update", Table: t.FullName(), Attr: a.Name, Err: err}
 		}

@@ -31,8 +31,25 @@ type sqlDefault struct{}
 
 // encodeValue converts a Go value into the argument sent for attribute a.
 // It returns sqlDefault{} where DataJoint sends DEFAULT: for nil, a nil
-// pointer, a NULL sql.Null*, a NaN, or "" in a numeric attribute.
+// pointer, a NULL sql.Null*, a NaN, or "" in a numeric attribute. The
+// value of an attribute with a registered Adapter goes through its Put
+// first; a NULL does not.
 func encodeValue(a *schema.Attribute, v any) (any, error) {
+	if ad := adapterFor(a); ad != nil {
+		_, isNil, err := deref(v)
+		if err != nil {
+			return nil, err
+		}
+		if isNil {
+			return sqlDefault{}, nil
+		}
+		return encodeAdapted(ad, a, v)
+	}
+	return encodeStored(a, v)
+}
+
+// encodeStored is encodeValue for the underlying type of a.
+func encodeStored(a *schema.Attribute, v any) (any, error) {
 	orig := v
 	v, isNil, err := deref(v)
 	if err != nil {
@@ -50,18 +67,9 @@ func encodeValue(a *schema.Attribute, v any) (any, error) {
 			}
 			return int64(0), nil
 		case float64:
-			if math.IsNaN(x) {
-				return sqlDefault{}, nil
-			}
-			if math.IsInf(x, 0) {
-				return nil, fmt.Errorf("%w: %v cannot be stored in a %s attribute", ErrType, x, a.Type)
-			}
-			return x, nil
+			return encodeFloat(a, x)
 		case float32:
-			if math.IsNaN(float64(x)) {
-				return sqlDefault{}, nil
-			}
-			return float64(x), nil
+			return encodeFloat(a, float64(x))
 		case string:
 			if x == "" {
 				return sqlDefault{}, nil
@@ -127,7 +135,7 @@ func encodeValue(a *schema.Attribute, v any) (any, error) {
 		if h, ok := v.(externalRef); ok {
 			return h[:], nil
 		}
-		return encodeExternal(a, v)
+		return encodeExternal(a, v, orig)
 	}
 	return nil, fmt.Errorf("%w: cannot store %T in %s attribute %s", ErrType, v, a.Type, a.Name)
 }
@@ -173,6 +181,25 @@ func deref(v any) (any, bool, error) {
 	}
 }
 
+// encodeFloat encodes a float for numeric attribute a. NaN stands for a
+// missing value: it is sent as DEFAULT, as DataJoint does (NULL in a
+// nullable attribute), and refused for an attribute that is NOT NULL
+// without a default (ErrMissingAttribute). An infinity has no place in a
+// MySQL number column and is refused (ErrType): sent as text it would read
+// as a column name.
+func encodeFloat(a *schema.Attribute, f float64) (any, error) {
+	switch {
+	case math.IsNaN(f):
+		if !a.Nullable && !a.HasDefault && !a.AutoIncrement {
+			return nil, fmt.Errorf("%w: NaN stands for a missing value (NULL), which the NOT NULL %s attribute has no default for", ErrMissingAttribute, a.Type)
+		}
+		return sqlDefault{}, nil
+	case math.IsInf(f, 0):
+		return nil, fmt.Errorf("%w: %v cannot be stored in a %s attribute (MySQL numbers hold no infinity)", ErrType, f, a.Type)
+	}
+	return f, nil
+}
+
 // numericKind accepts named numeric types (type Rate float64) by kind.
 func numericKind(a *schema.Attribute, v any) (any, error) {
 	rv := reflect.ValueOf(v)
@@ -182,11 +209,7 @@ func numericKind(a *schema.Attribute, v any) (any, error) {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return rv.Uint(), nil
 	case reflect.Float32, reflect.Float64:
-		f := rv.Float()
-		if math.IsNaN(f) {
-			return sqlDefault{}, nil
-		}
-		return f, nil
+		return encodeFloat(a, rv.Float())
 	case reflect.Bool:
 		if rv.Bool() {
 			return int64(1), nil

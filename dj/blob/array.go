@@ -2,6 +2,7 @@ package blob
 
 import (
 	"fmt"
+	"slices"
 )
 
 // arrayHeader writes an `A` item header and marks the blob dj0 where
@@ -94,13 +95,19 @@ type arrayHeader struct {
 // arrayHeader reads an `A` item header (after the code byte) and checks that
 // the data it announces fit in the remaining bytes.
 func (d *decoder) arrayHeader() (arrayHeader, error) {
-	var h arrayHeader
-	var err error
-	if h.shape, err = d.shape(); err != nil {
-		return h, err
+	shape, err := d.shape()
+	if err != nil {
+		return arrayHeader{}, err
 	}
+	return d.arrayClass(shape)
+}
+
+// arrayClass reads the class and complexity of an `A` item whose shape has
+// been read, and checks that its data fit in the remaining bytes.
+func (d *decoder) arrayClass(shape []int) (arrayHeader, error) {
+	h := arrayHeader{shape: shape}
 	if h.n = shapeProduct(h.shape); h.n < 0 {
-		return h, malformed("array shape %v overflows", h.shape)
+		return h, malformed("array shape %v overflows", slices.Clone(h.shape))
 	}
 	c, err := d.u32()
 	if err != nil {
@@ -144,13 +151,20 @@ func (d *decoder) array() (any, error) {
 		return nil, err
 	}
 	a := &Array{Class: h.class, Shape: h.shape}
+	nb := h.n * h.class.ElemSize()
+	if h.complex {
+		nb *= 2
+	}
+	if err := d.charge(64 + nb); err != nil {
+		return nil, err
+	}
 	if h.class == ClassObject {
 		if a.Data, err = d.elems(h.n); err != nil {
 			return nil, err
 		}
 		return a, nil
 	}
-	nb := h.n * h.class.ElemSize()
+	nb = h.n * h.class.ElemSize()
 	s, _ := d.take(nb)
 	a.Data = makeData(h.class, h.n, s)
 	if h.complex {
@@ -186,6 +200,9 @@ func (d *decoder) matStruct() (any, error) {
 	if n > d.rem()/(d.lenSize()+1)/int(nf) {
 		return nil, malformed("struct of %d elements × %d fields cannot fit in %d bytes", n, nf, d.rem())
 	}
+	if err := d.charge(64 + 24*n); err != nil {
+		return nil, err
+	}
 	s.Elems = make([][]any, n)
 	for i := range s.Elems {
 		if s.Elems[i], err = d.elems(int(nf)); err != nil {
@@ -204,6 +221,9 @@ func (d *decoder) matCell() (any, error) {
 	n := shapeProduct(shape)
 	if n < 0 || n > d.rem()/(d.lenSize()+1) {
 		return nil, malformed("cell of shape %v cannot fit in %d bytes", shape, d.rem())
+	}
+	if err := d.charge(64); err != nil {
+		return nil, err
 	}
 	c := &MatCell{Shape: shape}
 	if c.Items, err = d.elems(n); err != nil {
@@ -225,6 +245,9 @@ func (d *decoder) record() (any, error) {
 	}
 	names, err := d.names(nf)
 	if err != nil {
+		return nil, err
+	}
+	if err := d.charge(64 + 32*len(names)); err != nil {
 		return nil, err
 	}
 	r.Fields = make([]RecordField, nf)

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -208,6 +210,53 @@ func BenchmarkCompressed(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// versus runs plain and codec alternately, b.N times each, and reports both
+// rates (MB/s of n bytes) and their ratio, so that a load change on a shared
+// machine affects both alike. The rates come from the median call of each,
+// which a preempted call on a busy machine does not move.
+func versus(b *testing.B, n int64, plain, codec func()) {
+	b.Helper()
+	var tPlain, tCodec []time.Duration
+	for i := 0; b.Loop(); i++ {
+		for _, k := range [2]int{i % 2, 1 - i%2} {
+			start := time.Now()
+			if k == 0 {
+				plain()
+				tPlain = append(tPlain, time.Since(start))
+			} else {
+				codec()
+				tCodec = append(tCodec, time.Since(start))
+			}
+		}
+	}
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return d[len(d)/2].Seconds()
+	}
+	p, c := median(tPlain), median(tCodec)
+	b.ReportMetric(float64(n)/1e6/p, "copy_MB/s")
+	b.ReportMetric(float64(n)/1e6/c, "dj_MB/s")
+	b.ReportMetric(p/c, "dj/copy")
+}
+
+// BenchmarkDecodeReuseVsCopy decodes n float64 into a reused slice and, in
+// the same run, copies the same number of bytes into a reused buffer.
+func BenchmarkDecodeReuseVsCopy(b *testing.B) {
+	for _, n := range []int{1e4, 1e5, 1e6} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			data, _ := Marshal(normals(n), Compress(false))
+			src, dst := make([]byte, 8*n), make([]byte, 8*n)
+			copy(src, data[len(data)-8*n:])
+			var out []float64
+			versus(b, int64(8*n), func() { copy(dst, src) }, func() {
+				if err := Unmarshal(data, &out); err != nil {
+					b.Fatal(err)
+				}
+			})
 		})
 	}
 }

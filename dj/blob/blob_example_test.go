@@ -1,6 +1,7 @@
 package blob_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -113,4 +114,19 @@ func ExampleMsgpackProtocol() {
 	fmt.Printf("%q %+v\n", b[:13], p)
 	// Output:
 	// "djgo-msgpack1" {Kernel:gauss Widths:[3 5]}
+}
+
+func ExampleMaxDecodedSize() {
+	// A blob of a million doubles needs 8 MB once decoded.
+	b, _ := blob.Marshal(make([]float64, 1e6))
+	var x []float64
+	err := blob.Unmarshal(b, &x, blob.MaxDecodedSize(1<<20))
+	fmt.Println(errors.Is(err, blob.ErrTooLarge))
+	fmt.Println(err)
+	err = blob.Unmarshal(b, &x, blob.MaxDecodedSize(16<<20))
+	fmt.Println(len(x), err)
+	// Output:
+	// true
+	// blob: too large: compressed blob declares 8000029 bytes, more than the decoded-size limit of 1048576 bytes (MaxDecodedSize)
+	// 1000000 <nil>
 }

@@ -7,6 +7,28 @@ import (
 	"reflect"
 )
 
+// assigner stores model values in Go destinations, charging what it
+// allocates to budget, the bytes that remain under the decoded-size limit.
+type assigner struct {
+	budget, limit int64
+}
+
+// newAssigner returns an assigner with the decoded-size limit of o.
+func newAssigner(o *options) *assigner {
+	return &assigner{budget: o.maxDecoded, limit: o.maxDecoded}
+}
+
+// charge records n elements of size bytes and fails once the total passes
+// the decoded-size limit.
+func (as *assigner) charge(n int, size uintptr) error {
+	if n > 0 && int64(size) > as.budget/int64(n) {
+		as.budget = -1
+		return tooLarge("decoded value", as.limit)
+	}
+	as.budget -= int64(n) * int64(size)
+	return nil
+}
+
 // assignScalar stores a number or bool blob value (a Python scalar, or an
 // array with exactly one element) in a bool, integer, float or complex dst.
 func assignScalar(dst reflect.Value, src any) error {
@@ -180,8 +202,6 @@ func setElem(dst reflect.Value, data any, i int) error {
 		return setInt(dst, x[i])
 	case []uint64:
 		return setUint(dst, x[i])
-	case []any:
-		return assign(dst, x[i])
 	}
 	return errLossy
 }
@@ -200,7 +220,7 @@ func elemFloat(data any, i int) (float64, bool) {
 
 // assignSequence stores a list, tuple, set, array, cell or struct array in a
 // slice or Go array dst.
-func assignSequence(dst reflect.Value, src any) error {
+func (as *assigner) assignSequence(dst reflect.Value, src any) error {
 	t := dst.Type()
 	et := t.Elem()
 	if src == nil && t.Kind() == reflect.Slice {
@@ -224,20 +244,29 @@ func assignSequence(dst reflect.Value, src any) error {
 	case []any, Tuple, Set:
 		items, _ := seqItems(x)
 		n = len(items)
-		get = func(i int, d reflect.Value) error { return assign(d, items[i]) }
+		get = func(i int, d reflect.Value) error { return as.assign(d, items[i]) }
 	case *MatCell:
 		if !isVector(x.Shape) {
 			return typeErr(src, t)
 		}
 		n = len(x.Items)
-		get = func(i int, d reflect.Value) error { return assign(d, x.Items[i]) }
+		get = func(i int, d reflect.Value) error { return as.assign(d, x.Items[i]) }
 	case *MatStruct:
 		if !isVector(x.Shape) {
 			return typeErr(src, t)
 		}
 		n = len(x.Elems)
-		get = func(i int, d reflect.Value) error { return assign(d, structElemDict(x, i)) }
+		get = func(i int, d reflect.Value) error { return as.assign(d, structElemDict(x, i)) }
 	case *Array:
+		if x.Class == ClassChar && et.Kind() == reflect.String {
+			rows, ok := charRows(x)
+			if !ok {
+				return typeErr(src, t)
+			}
+			n = len(rows)
+			get = func(i int, d reflect.Value) error { d.SetString(rows[i]); return nil }
+			break
+		}
 		if !isVector(x.Shape) || x.Class == ClassChar || x.Class.IsDatetime64() && et.Kind() != reflect.Int64 {
 			return typeErr(src, t)
 		}
@@ -255,10 +284,16 @@ func assignSequence(dst reflect.Value, src any) error {
 				}
 				return setComplex(d, complex(re, im))
 			}
+			if items, ok := x.Data.([]any); ok {
+				return as.assign(d, items[i])
+			}
 			return setElem(d, x.Data, i)
 		}
 	default:
 		return typeErr(src, t)
+	}
+	if err := as.charge(n, et.Size()); err != nil {
+		return err
 	}
 	if t.Kind() == reflect.Array {
 		if n != t.Len() {
@@ -302,7 +337,7 @@ func dictOf(src any) (Dict, bool) {
 }
 
 // assignMap stores a dict (or 1-element MATLAB struct) in a map dst.
-func assignMap(dst reflect.Value, src any) error {
+func (as *assigner) assignMap(dst reflect.Value, src any) error {
 	t := dst.Type()
 	if src == nil {
 		dst.SetZero()
@@ -311,6 +346,9 @@ func assignMap(dst reflect.Value, src any) error {
 	d, ok := dictOf(src)
 	if !ok {
 		return typeErr(src, t)
+	}
+	if err := as.charge(len(d), t.Key().Size()+t.Elem().Size()+32); err != nil {
+		return err
 	}
 	if dst.IsNil() {
 		dst.Set(reflect.MakeMapWithSize(t, len(d)))
@@ -322,10 +360,10 @@ func assignMap(dst reflect.Value, src any) error {
 		// entries (assign reuses the capacity of slices it finds).
 		k.SetZero()
 		v.SetZero()
-		if err := assign(k, it.Key); err != nil {
+		if err := as.assign(k, it.Key); err != nil {
 			return fmt.Errorf("dict key: %w", err)
 		}
-		if err := assign(v, it.Value); err != nil {
+		if err := as.assign(v, it.Value); err != nil {
 			return fmt.Errorf("dict value for key %v: %w", k, err)
 		}
 		dst.SetMapIndex(k, v)
@@ -336,7 +374,7 @@ func assignMap(dst reflect.Value, src any) error {
 // assignStruct stores a dict with string keys (or a 1-element MATLAB struct)
 // in a struct dst, matching keys to field names (tag or snake_case). Keys
 // without a matching field are ignored, as encoding/json does.
-func assignStruct(dst reflect.Value, src any) error {
+func (as *assigner) assignStruct(dst reflect.Value, src any) error {
 	t := dst.Type()
 	d, ok := dictOf(src)
 	if !ok {
@@ -356,7 +394,7 @@ func assignStruct(dst reflect.Value, src any) error {
 			if err != nil {
 				return fmt.Errorf("%w: field %s of %v: %w", ErrType, k, t, err)
 			}
-			if err := assign(fv, it.Value); err != nil {
+			if err := as.assign(fv, it.Value); err != nil {
 				return fmt.Errorf("field %s of %v: %w", k, t, err)
 			}
 			break

@@ -36,9 +36,12 @@ func Decode(data []byte, opts ...Option) (any, error) {
 		return nil, err
 	}
 	if proto == headerMsgpack {
+		if err := checkMsgpack(body, o.maxDecoded, 0); err != nil {
+			return nil, err
+		}
 		return Msgpack(bytes.Clone(body)), nil
 	}
-	d := decoder{b: body, legacy: o.legacy32}
+	d := newDecoder(body, &o)
 	v, err := d.item()
 	if err != nil {
 		return nil, err
@@ -56,21 +59,42 @@ func splitProtocol(payload []byte) (string, []byte, error) {
 	if end < 0 {
 		return "", nil, malformed("no protocol header")
 	}
-	h := string(payload[:end+1])
-	switch h {
-	case headerMYM, headerDJ0, headerMsgpack:
-		return h, payload[end+1:], nil
+	// The constants are returned, so that no string is allocated.
+	switch string(payload[:end+1]) {
+	case headerMYM:
+		return headerMYM, payload[end+1:], nil
+	case headerDJ0:
+		return headerDJ0, payload[end+1:], nil
+	case headerMsgpack:
+		return headerMsgpack, payload[end+1:], nil
 	}
-	return "", nil, malformed("unknown protocol %q", h[:end])
+	return "", nil, malformed("unknown protocol %q", payload[:end])
 }
 
 // decoder reads items from b. Every length is checked against the bytes that
-// remain before anything is allocated for it.
+// remain before anything is allocated for it, and every allocation is
+// charged to budget, the bytes of decoded value that remain allowed.
 type decoder struct {
 	b      []byte
 	pos    int
 	legacy bool
 	depth  int
+	budget int64
+	limit  int64
+}
+
+func newDecoder(body []byte, o *options) decoder {
+	return decoder{b: body, legacy: o.legacy32, budget: o.maxDecoded, limit: o.maxDecoded}
+}
+
+// charge records n bytes of decoded value (n ≥ 0) and fails once the total
+// passes the decoded-size limit.
+func (d *decoder) charge(n int) error {
+	d.budget -= int64(n)
+	if d.budget < 0 {
+		return tooLarge("decoded value", d.limit)
+	}
+	return nil
 }
 
 func (d *decoder) rem() int { return len(d.b) - d.pos }
@@ -151,6 +175,9 @@ func (d *decoder) shape() ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := d.charge(8 * ndim); err != nil {
+		return nil, err
+	}
 	shape := make([]int, ndim)
 	for i := range shape {
 		if shape[i], err = d.length(); err != nil {
@@ -165,11 +192,17 @@ func (d *decoder) names(n uint32) ([]string, error) {
 	if int64(n) > int64(d.rem()) {
 		return nil, malformed("%d field names cannot fit in the %d remaining bytes", n, d.rem())
 	}
+	if err := d.charge(16 * int(n)); err != nil {
+		return nil, err
+	}
 	names := make([]string, n)
 	for i := range names {
 		end := bytes.IndexByte(d.b[d.pos:], 0)
 		if end < 0 {
 			return nil, malformed("unterminated field name at offset %d", d.pos)
+		}
+		if err := d.charge(end); err != nil {
+			return nil, err
 		}
 		names[i] = string(d.b[d.pos : d.pos+end])
 		d.pos += end + 1
@@ -183,23 +216,27 @@ func (d *decoder) sub() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := d.take(n)
+	if n < 0 || n > d.rem() {
+		return nil, malformed("item needs %d bytes at offset %d, %d remain", n, d.pos, d.rem())
+	}
+	start, outer := d.pos, d.b
+	d.b = d.b[:start+n]
+	v, err := d.item()
+	d.b = outer
 	if err != nil {
 		return nil, err
 	}
-	c := decoder{b: s, legacy: d.legacy, depth: d.depth}
-	v, err := c.item()
-	if err != nil {
-		return nil, err
-	}
-	if c.pos != len(s) {
-		return nil, malformed("nested item uses %d of its %d bytes", c.pos, len(s))
+	if d.pos != start+n {
+		return nil, malformed("nested item at offset %d uses %d of its %d bytes", start, d.pos-start, n)
 	}
 	return v, nil
 }
 
 // elems reads n LEN-prefixed nested items.
 func (d *decoder) elems(n int) ([]any, error) {
+	if err := d.charge(16 * n); err != nil {
+		return nil, err
+	}
 	items := make([]any, n)
 	for i := range items {
 		var err error
@@ -267,6 +304,9 @@ func (d *decoder) itemAt() (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := d.charge(16 + n); err != nil {
+			return nil, err
+		}
 		switch code {
 		case 0x05:
 			return string(s), nil
@@ -310,6 +350,9 @@ func (d *decoder) int() (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := d.charge(8 + len(b)); err != nil {
+		return nil, err
+	}
 	if len(b) <= 8 {
 		var v uint64
 		for i := len(b) - 1; i >= 0; i-- {
@@ -337,6 +380,9 @@ func (d *decoder) int() (any, error) {
 func (d *decoder) dict() (any, error) {
 	n, err := d.count(2 * (d.lenSize() + 1))
 	if err != nil {
+		return nil, err
+	}
+	if err := d.charge(32 * n); err != nil {
 		return nil, err
 	}
 	dict := make(Dict, n)

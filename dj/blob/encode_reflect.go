@@ -17,15 +17,19 @@ import (
 
 // reflectValue encodes the Go values that the type switch in value does not
 // name: other gonum matrices, named types, pointers, slices and arrays of
-// any element type, maps and structs.
+// any element type, maps and structs. Types that encodable refuses give an
+// error wrapping ErrType that names the type.
 func (e *encoder) reflectValue(v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Pointer && rv.IsNil() {
 		return e.value(nil)
 	}
-	if m, ok := v.(mat.Matrix); ok {
+	if m, ok := v.(mat.Matrix); ok && !embedsMatrix(rv.Type()) {
 		e.matrix(m)
 		return nil
+	}
+	if err := encodable(rv.Type()); err != nil {
+		return err
 	}
 	switch rv.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -51,12 +55,15 @@ func (e *encoder) reflectValue(v any) error {
 	case reflect.Map:
 		return e.mapValue(rv)
 	case reflect.Struct:
+		if encodedByPointer(rv.Type()) {
+			p := reflect.New(rv.Type())
+			p.Elem().Set(rv)
+			return e.item(p.Interface())
+		}
 		if e.opts.matlabStruct {
 			return e.structsAsMatlab(rv, []int{1, 1})
 		}
 		return e.structAsDict(rv)
-	default:
-		return fmt.Errorf("%w: cannot encode Go %v", ErrType, rv.Type())
 	}
 	return nil
 }
@@ -361,7 +368,7 @@ func structFields(t reflect.Type) []field {
 			idx := append(append([]int(nil), index...), i)
 			if sf.Anonymous && !hasTag {
 				ft := sf.Type
-				if ft.Kind() == reflect.Struct {
+				if ft.Kind() == reflect.Struct && !ownEncoding[ft] && !encodedByPointer(ft) && !isMatrix(ft) {
 					walk(ft, idx)
 					continue
 				}

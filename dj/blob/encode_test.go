@@ -27,7 +27,7 @@ type session struct {
 	HTTPName  string
 	Renamed   float64 `blob:"rate"`
 	Skipped   string  `blob:"-"`
-	private   int
+	private   int     `blob:"-"`
 }
 
 type embedded struct {
@@ -190,7 +190,7 @@ func TestCompression(t *testing.T) {
 		}
 	}
 	// A declared size beyond the limit fails before allocating.
-	if _, err := Decode(b, MaxDecompressed(100)); !errors.Is(err, ErrTooLarge) {
+	if _, err := Decode(b, MaxDecodedSize(100)); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("limit: %v", err)
 	}
 	// Length mismatches are malformed.
@@ -204,7 +204,7 @@ func TestCompression(t *testing.T) {
 		t.Fatalf("shorter declared length: %v", err)
 	}
 	huge := append([]byte(headerZL), 0, 0, 0, 0, 1, 0, 0, 0, 0x78, 0x9c)
-	if _, err := Decode(huge); !errors.Is(err, ErrMalformed) {
+	if _, err := Decode(huge, MaxDecodedSize(8<<30)); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("impossible ratio: %v", err)
 	}
 }

@@ -26,7 +26,7 @@ const maxSeedBlob = 2048
 // decode→encode. Typed destinations must not panic either.
 func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		opts := []Option{MaxDecompressed(1 << 24)}
+		opts := []Option{MaxDecodedSize(1 << 24)}
 		v, err := Decode(data, opts...)
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrTooLarge) {
@@ -47,7 +47,7 @@ func FuzzDecode(f *testing.F) {
 		for _, dst := range []any{&anyv, &fs, &dense, &vec, &m, &s, &strs, &ints, &cdense} {
 			_ = Unmarshal(data, dst, opts...)
 		}
-		_, _ = Decode(data, Legacy32Bit(), MaxDecompressed(1<<24))
+		_, _ = Decode(data, Legacy32Bit(), MaxDecodedSize(1<<24))
 		if err != nil {
 			return
 		}
@@ -135,8 +135,8 @@ func FuzzRoundTrip(f *testing.F) {
 			if err != nil {
 				t.Fatalf("Marshal(Decode): %v", err)
 			}
-			p1, err1 := decompress(re, &options{maxDecompressed: DefaultMaxDecompressed})
-			p2, err2 := decompress(b, &options{maxDecompressed: DefaultMaxDecompressed})
+			p1, err1 := decompress(re, &options{maxDecoded: DefaultMaxDecodedSize})
+			p2, err2 := decompress(b, &options{maxDecoded: DefaultMaxDecodedSize})
 			if err1 != nil || err2 != nil || !bytes.Equal(p1, p2) {
 				t.Fatalf("generic decode/encode changed the payload (%v, %v)", err1, err2)
 			}

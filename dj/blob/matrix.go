@@ -204,10 +204,13 @@ func setDense(dst *mat.Dense, r, c int, src []byte) {
 }
 
 // arrayToDense converts a real numeric array of rank ≤ 2 into dst.
-func arrayToDense(dst *mat.Dense, a *Array) error {
+func (as *assigner) arrayToDense(dst *mat.Dense, a *Array) error {
 	r, c, ok := matrixDims(a.Shape)
 	if !ok || a.Imag != nil || !a.Class.IsNumeric() {
 		return typeErr(a, "*mat.Dense")
+	}
+	if err := as.charge(2*r*c, 8); err != nil {
+		return err
 	}
 	vals, err := floats(a, a.Data)
 	if err != nil {
@@ -228,10 +231,13 @@ func arrayToDense(dst *mat.Dense, a *Array) error {
 }
 
 // arrayToVecDense converts a real numeric vector (1-D, n×1 or 1×n) into dst.
-func arrayToVecDense(dst *mat.VecDense, a *Array) error {
+func (as *assigner) arrayToVecDense(dst *mat.VecDense, a *Array) error {
 	r, c, ok := matrixDims(a.Shape)
 	if !ok || (r != 1 && c != 1) || a.Imag != nil || !a.Class.IsNumeric() {
 		return typeErr(a, "*mat.VecDense")
+	}
+	if err := as.charge(r*c, 8); err != nil {
+		return err
 	}
 	vals, err := floats(a, a.Data)
 	if err != nil {
@@ -246,10 +252,13 @@ func arrayToVecDense(dst *mat.VecDense, a *Array) error {
 }
 
 // arrayToCDense converts a numeric array of rank ≤ 2 into dst.
-func arrayToCDense(dst *mat.CDense, a *Array) error {
+func (as *assigner) arrayToCDense(dst *mat.CDense, a *Array) error {
 	r, c, ok := matrixDims(a.Shape)
 	if !ok || !a.Class.IsNumeric() {
 		return typeErr(a, "*mat.CDense")
+	}
+	if err := as.charge(4*r*c, 8); err != nil {
+		return err
 	}
 	re, err := floats(a, a.Data)
 	if err != nil {

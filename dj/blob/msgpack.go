@@ -3,6 +3,7 @@ package blob
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -26,9 +27,24 @@ func appendMsgpack(buf []byte, v any) ([]byte, error) {
 }
 
 // Decode decodes the msgpack payload into v (a pointer), as Unmarshal does
-// for a blob in the msgpack protocol.
-func (m Msgpack) Decode(v any) error {
-	if err := msgpack.Unmarshal(m, v); err != nil {
+// for a blob in the msgpack protocol. Of the options only MaxDecodedSize
+// applies.
+func (m Msgpack) Decode(v any, opts ...Option) error {
+	o := newOptions(opts)
+	return decodeMsgpack(m, v, &o)
+}
+
+// decodeMsgpack checks the payload's structure and size (checkMsgpack) and
+// then decodes it into v.
+func decodeMsgpack(body []byte, v any, o *options) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("%w: msgpack payload needs a non-nil pointer, not %T", ErrType, v)
+	}
+	if err := checkMsgpack(body, o.maxDecoded, msgpackElemCost(rv.Type())); err != nil {
+		return err
+	}
+	if err := msgpack.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("%w: msgpack payload into %T: %w", ErrType, v, err)
 	}
 	return nil

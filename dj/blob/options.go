@@ -17,14 +17,17 @@ var (
 	// ErrUnsupported: a valid blob uses a feature this package does not
 	// decode (MATLAB sparse arrays, as in DataJoint for Python).
 	ErrUnsupported = errors.New("blob: unsupported")
-	// ErrTooLarge: a compressed blob declares more bytes than the
-	// decompression limit allows (see MaxDecompressed).
+	// ErrTooLarge: decoding the blob would exceed the decoded-size limit
+	// (see MaxDecodedSize). The error message names the limit.
 	ErrTooLarge = errors.New("blob: too large")
 )
 
-// DefaultMaxDecompressed is the default limit on the uncompressed size of a
-// compressed blob: 4 GiB, the largest MySQL LONGBLOB.
-const DefaultMaxDecompressed = 4 << 30
+// DefaultMaxDecodedSize is the default limit of MaxDecodedSize: 1 GiB. It is
+// the largest value MySQL's max_allowed_packet can take, so every blob that
+// was inserted uncompressed decodes under it; only a compressed blob that
+// expands beyond 1 GiB (or a hostile one) reaches it. Callers that store
+// larger arrays raise the limit.
+const DefaultMaxDecodedSize = 1 << 30
 
 // maxDepth bounds the nesting of items (Python's own recursion limit is
 // about 1000, so DataJoint cannot write deeper blobs).
@@ -37,16 +40,30 @@ const compressThreshold = 1000
 type Option func(*options)
 
 type options struct {
-	compress        bool
-	legacy32        bool
-	matlabStruct    bool
-	msgpack         bool
-	maxDecompressed int64
-	level           int
+	compress     bool
+	legacy32     bool
+	matlabStruct bool
+	msgpack      bool
+	maxDecoded   int64
+	level        int
+	fast         bool
 }
 
+// defaultOptions are the options when none are given.
+var defaultOptions = options{compress: true, maxDecoded: DefaultMaxDecodedSize, level: 6}
+
 func newOptions(opts []Option) options {
-	o := options{compress: true, maxDecompressed: DefaultMaxDecompressed, level: 6}
+	if len(opts) == 0 {
+		return defaultOptions
+	}
+	return applyOptions(opts)
+}
+
+// applyOptions applies opts to the defaults. It is separate from newOptions
+// because passing &o to the option functions moves o to the heap, a cost
+// that calls without options do not pay.
+func applyOptions(opts []Option) options {
+	o := defaultOptions
 	for _, f := range opts {
 		if f != nil {
 			f(&o)
@@ -71,6 +88,16 @@ func CompressionLevel(level int) Option {
 	}
 }
 
+// FastCompression compresses with a faster deflate implementation
+// (github.com/klauspost/compress) instead of the one that reproduces
+// Python's zlib byte for byte. The blobs are standard zlib streams that
+// every DataJoint reader decompresses, but their bytes — and so the content
+// hash of an external object — differ from what DataJoint for Python writes
+// for the same value: an object stored from Go and from Python is then kept
+// twice. Use it for large inline arrays where encode speed matters more than
+// identical bytes.
+func FastCompression() Option { return func(o *options) { o.fast = true } }
+
 // Legacy32Bit makes Unmarshal and Decode read every length, count and
 // dimension field as a uint32 instead of a uint64, for blobs written by the
 // 32-bit mYm library (DataJoint for Python's blob.use_32bit_dims). It has no
@@ -89,15 +116,24 @@ func MatlabStruct() Option { return func(o *options) { o.matlabStruct = true } }
 // header without this option.
 func MsgpackProtocol() Option { return func(o *options) { o.msgpack = true } }
 
-// MaxDecompressed sets the largest uncompressed size Unmarshal and Decode
-// accept for a compressed blob (default DefaultMaxDecompressed). Larger
-// declared sizes fail with ErrTooLarge before any allocation.
-func MaxDecompressed(n int64) Option {
+// MaxDecodedSize bounds the memory that Unmarshal and Decode spend on one
+// blob, in bytes (default DefaultMaxDecodedSize; n ≤ 0 keeps the default).
+// It applies twice: to the uncompressed payload of a compressed blob (a
+// declared size above n fails before anything is allocated, and inflating
+// stops as soon as the output passes n), and to the decoded value, the sum
+// of what its elements, strings, slices and maps occupy in Go. Either
+// failure returns an error wrapping ErrTooLarge that names the limit.
+func MaxDecodedSize(n int64) Option {
 	return func(o *options) {
 		if n > 0 {
-			o.maxDecompressed = n
+			o.maxDecoded = n
 		}
 	}
+}
+
+// tooLarge returns the error for a blob whose decoded value exceeds limit bytes.
+func tooLarge(what string, limit int64) error {
+	return fmt.Errorf("%w: %s exceeds the decoded-size limit of %d bytes (MaxDecodedSize)", ErrTooLarge, what, limit)
 }
 
 // malformed returns an error wrapping ErrMalformed.

@@ -5,9 +5,9 @@ import (
 	"math/big"
 	"reflect"
 	"time"
+	"unicode/utf16"
 
 	"github.com/google/uuid"
-	"github.com/vmihailenco/msgpack/v5"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -16,13 +16,16 @@ import (
 // Into *any it stores natural Go values: those of Decode, except that 0-d
 // arrays become Go scalars (float64, int32, complex128, …), 1-D numeric and
 // logical arrays become typed slices ([]float64, []bool, …), 1-D object
-// arrays and tuples/sets become []any, MATLAB char rows become strings, and
-// dicts whose keys are all strings become map[string]any. Other arrays stay
-// *Array. Typed destinations (see the package documentation) receive a
+// arrays and tuples/sets become []any, MATLAB char rows become strings and
+// other char arrays text arrays (object *Array of one-character strings, as
+// DataJoint for Python reads them), and dicts whose keys are all strings
+// become map[string]any. Other arrays stay *Array. Typed destinations (see the package documentation) receive a
 // value when the conversion is lossless: an int blob into an int8 if it
 // fits, a 1×1 MATLAB double into a float64, an int32 array into []float64.
 // Otherwise Unmarshal returns an error wrapping ErrType that names the blob
-// type and the Go type. Malformed blobs give errors wrapping ErrMalformed.
+// type and the Go type. Malformed blobs give errors wrapping ErrMalformed;
+// blobs that need more memory than MaxDecodedSize allows (1 GiB by default),
+// errors wrapping ErrTooLarge.
 //
 // Slices and *mat.Dense destinations reuse their existing storage when it is
 // large enough, so decoding repeatedly into the same destination does not
@@ -42,15 +45,12 @@ func Unmarshal(data []byte, v any, opts ...Option) error {
 		return err
 	}
 	if proto == headerMsgpack {
-		if err := msgpack.Unmarshal(body, v); err != nil {
-			return fmt.Errorf("%w: msgpack payload into %T: %w", ErrType, v, err)
-		}
-		return nil
+		return decodeMsgpack(body, v, &o)
 	}
 	if done, err := unmarshalFast(body, v, &o); done {
 		return err
 	}
-	d := decoder{b: body, legacy: o.legacy32}
+	d := newDecoder(body, &o)
 	val, err := d.item()
 	if err != nil {
 		return err
@@ -58,7 +58,7 @@ func Unmarshal(data []byte, v any, opts ...Option) error {
 	if d.pos != len(d.b) {
 		return malformed("blob length check failed: %d bytes after the top-level item", len(d.b)-d.pos)
 	}
-	return assign(rv.Elem(), val)
+	return newAssigner(&o).assign(rv.Elem(), val)
 }
 
 // unmarshalFast decodes a top-level real array straight into a []float64,
@@ -74,13 +74,31 @@ func unmarshalFast(body []byte, v any, o *options) (bool, error) {
 	default:
 		return false, nil
 	}
-	d := decoder{b: body, pos: 1, legacy: o.legacy32}
-	h, err := d.arrayHeader()
+	d := newDecoder(body, o)
+	d.pos = 1
+	// The shape of a vector or matrix is read into a buffer on the stack.
+	var dims [2]int
+	ndim, err := d.count(d.lenSize())
+	if err != nil {
+		return true, err
+	}
+	if ndim > len(dims) {
+		return false, nil
+	}
+	for i := range ndim {
+		if dims[i], err = d.length(); err != nil {
+			return true, err
+		}
+	}
+	h, err := d.arrayClass(dims[:ndim])
 	if err != nil {
 		return true, err
 	}
 	if h.complex || h.class == ClassObject || d.rem() != h.n*h.class.ElemSize() {
 		return false, nil
+	}
+	if int64(d.rem()) > o.maxDecoded {
+		return true, tooLarge(fmt.Sprintf("%v array of %d elements", h.class, h.n), o.maxDecoded)
 	}
 	src := d.b[d.pos:]
 	switch dst := v.(type) {
@@ -223,7 +241,7 @@ func typeName(v any) string {
 }
 
 // assign stores the model value src in the settable dst.
-func assign(dst reflect.Value, src any) error {
+func (as *assigner) assign(dst reflect.Value, src any) error {
 	t := dst.Type()
 	if t == anyType {
 		if n := natural(src); n != nil {
@@ -241,9 +259,9 @@ func assign(dst reflect.Value, src any) error {
 		if dst.IsNil() {
 			dst.Set(reflect.New(t.Elem()))
 		}
-		return assign(dst.Elem(), src)
+		return as.assign(dst.Elem(), src)
 	}
-	if done, err := assignSpecial(dst, src); done {
+	if done, err := as.assignSpecial(dst, src); done {
 		return err
 	}
 	switch t.Kind() {
@@ -256,6 +274,21 @@ func assign(dst reflect.Value, src any) error {
 		if n.IsValid() && n.Type().Implements(t) {
 			dst.Set(n)
 			return nil
+		}
+		if a, ok := src.(*Array); ok {
+			// An interface that a gonum matrix satisfies (mat.Matrix,
+			// mat.Vector, …) receives a *mat.Dense, *mat.VecDense or
+			// *mat.CDense.
+			for _, mt := range [...]reflect.Type{denseType, vecDenseType, cdenseType} {
+				if reflect.PointerTo(mt).Implements(t) {
+					p := reflect.New(mt)
+					if err := as.assign(p.Elem(), a); err != nil {
+						return err
+					}
+					dst.Set(p)
+					return nil
+				}
+			}
 		}
 	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
@@ -273,17 +306,17 @@ func assign(dst reflect.Value, src any) error {
 			}
 		}
 	case reflect.Slice, reflect.Array:
-		return assignSequence(dst, src)
+		return as.assignSequence(dst, src)
 	case reflect.Map:
-		return assignMap(dst, src)
+		return as.assignMap(dst, src)
 	case reflect.Struct:
-		return assignStruct(dst, src)
+		return as.assignStruct(dst, src)
 	}
 	return typeErr(src, t)
 }
 
 // assignSpecial handles the Go types with a dedicated blob mapping.
-func assignSpecial(dst reflect.Value, src any) (bool, error) {
+func (as *assigner) assignSpecial(dst reflect.Value, src any) (bool, error) {
 	t := dst.Type()
 	if t.PkgPath() == "" {
 		return false, nil // unnamed types ([]float64, map[string]any, …) are never special
@@ -297,11 +330,11 @@ func assignSpecial(dst reflect.Value, src any) (bool, error) {
 		}
 		switch m := dst.Addr().Interface().(type) {
 		case *mat.Dense:
-			return true, arrayToDense(m, a)
+			return true, as.arrayToDense(m, a)
 		case *mat.VecDense:
-			return true, arrayToVecDense(m, a)
+			return true, as.arrayToVecDense(m, a)
 		case *mat.CDense:
-			return true, arrayToCDense(m, a)
+			return true, as.arrayToCDense(m, a)
 		}
 	case bigIntType:
 		switch x := src.(type) {
@@ -378,17 +411,57 @@ func seqItems(src any) ([]any, bool) {
 	return nil, false
 }
 
-// charString returns a MATLAB char array with one row (or 1-D) as a string.
+// charString returns a MATLAB char array with one row (or 1-D) as a string,
+// as DataJoint for Python does (it reads a 1×n or 1-D char array as str).
 func charString(a *Array) (string, bool) {
-	if a.Class != ClassChar || !isVector(a.Shape) || (len(a.Shape) == 2 && a.Shape[0] > 1) {
+	if a.Class != ClassChar || !isCharRow(a.Shape) {
 		return "", false
 	}
+	return string(utf16.Decode(a.Data.([]uint16))), true
+}
+
+// isCharRow reports whether a char array of this shape is one string for
+// DataJoint for Python: 1-D, or 2-D with one row.
+func isCharRow(shape []int) bool {
+	return len(shape) == 1 || len(shape) == 2 && shape[0] == 1
+}
+
+// charText returns a char array of any other shape as DataJoint for Python
+// decodes it: a text array of the same shape, one character per element, in
+// the blob's column-major order (an object array of strings).
+func charText(a *Array) *Array {
 	units := a.Data.([]uint16)
-	rs := make([]rune, len(units))
-	for i, u := range units {
-		rs[i] = rune(u)
+	items := make([]any, len(units))
+	for i := range units {
+		items[i] = string(utf16.Decode(units[i : i+1]))
 	}
-	return string(rs), true
+	return &Array{Class: ClassObject, Shape: append([]int(nil), a.Shape...), Data: items}
+}
+
+// charRows returns the rows of a char array as strings: one string for a
+// char row or 1-D array, r strings for an r×c array (row i holds the
+// elements (i, 0), (i, 1), … of the column-major data).
+func charRows(a *Array) ([]string, bool) {
+	if a.Class != ClassChar {
+		return nil, false
+	}
+	if s, ok := charString(a); ok {
+		return []string{s}, true
+	}
+	if len(a.Shape) != 2 {
+		return nil, false
+	}
+	r, c := a.Shape[0], a.Shape[1]
+	units := a.Data.([]uint16)
+	rows := make([]string, r)
+	row := make([]uint16, c)
+	for i := range rows {
+		for j := range row {
+			row[j] = units[j*r+i]
+		}
+		rows[i] = string(utf16.Decode(row))
+	}
+	return rows, true
 }
 
 // natural converts a model value into the natural Go value Unmarshal stores
@@ -396,8 +469,11 @@ func charString(a *Array) (string, bool) {
 func natural(v any) any {
 	switch x := v.(type) {
 	case *Array:
-		if s, ok := charString(x); ok {
-			return s
+		if x.Class == ClassChar {
+			if s, ok := charString(x); ok {
+				return s
+			}
+			return charText(x)
 		}
 		if x.Class.IsDatetime64() || len(x.Shape) > 1 {
 			return x

@@ -341,7 +341,7 @@ func TestLegacy32(t *testing.T) {
 	}
 	legacyZ := append([]byte(headerZL), z[6:10]...)
 	legacyZ = append(legacyZ, z[14:]...)
-	got, err := decompress(legacyZ, &options{legacy32: true, maxDecompressed: DefaultMaxDecompressed})
+	got, err := decompress(legacyZ, &options{legacy32: true, maxDecoded: DefaultMaxDecodedSize})
 	if err != nil || string(got) != string(payload) {
 		t.Fatalf("legacy envelope: %v", err)
 	}

@@ -208,10 +208,47 @@ func joinPosix(a, b string) string {
 	return j
 }
 
+// CheckFilepath reports whether rel can be the relative path of a
+// filepath@store object: a non-empty POSIX path relative to the stage and
+// to the store location that stays under them. Absolute paths, ".."
+// components, backslashes, a leading drive letter ("C:") and NUL are
+// refused with an error matching ErrStore. Checking before the path is
+// joined to a directory keeps a hostile tracking row from reaching outside
+// the stage.
+func CheckFilepath(rel string) error {
+	bad := func(why string) error {
+		return fmt.Errorf("%w: filepath %q %s", ErrStore, rel, why)
+	}
+	switch {
+	case rel == "":
+		return bad("is empty")
+	case strings.ContainsRune(rel, 0):
+		return bad("contains NUL")
+	case strings.ContainsRune(rel, '\\'):
+		return bad("contains a backslash")
+	case path.IsAbs(rel):
+		return bad("is absolute")
+	case len(rel) >= 2 && rel[1] == ':' && ('a' <= rel[0]|0x20 && rel[0]|0x20 <= 'z'):
+		return bad("starts with a drive letter")
+	}
+	for _, p := range strings.Split(rel, "/") {
+		if p == ".." {
+			return bad("leaves its directory (..)")
+		}
+	}
+	if c := path.Clean(rel); c == "." {
+		return bad("names no file")
+	}
+	return nil
+}
+
 // validKey rejects keys that would leave the store's root.
 func validKey(key string) error {
 	if key == "" || path.IsAbs(key) {
 		return fmt.Errorf("%w: key %q must be a non-empty relative path", ErrStore, key)
+	}
+	if strings.ContainsRune(key, 0) {
+		return fmt.Errorf("%w: key %q must not contain NUL", ErrStore, key)
 	}
 	for _, p := range strings.Split(key, "/") {
 		if p == ".." {

@@ -128,3 +128,23 @@ func TestValidKey(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestCheckFilepath(t *testing.T) {
+	for _, ok := range []string{"a", "session1/raw.dat", "a/b/c.d", "a..b/c", "..a/b", "run:1/z", "a/./b"} {
+		if err := CheckFilepath(ok); err != nil {
+			t.Errorf("CheckFilepath(%q) = %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{"", ".", "./", "..", "../x", "a/../../x", "a/..", "/etc/passwd", `a\b`, `..\x`,
+		"C:/x", "c:x", "Z:", "x:y/z", "a\x00b"} {
+		if err := CheckFilepath(bad); err == nil {
+			t.Errorf("CheckFilepath(%q) = nil, want an error", bad)
+		}
+	}
+}
+
+func TestValidKeyRefusesNUL(t *testing.T) {
+	if err := validKey("db/ab/cd/x\x00y"); err == nil {
+		t.Fatal("a key with NUL is accepted")
+	}
+}

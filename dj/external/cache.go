@@ -57,7 +57,9 @@ func (c *Cache) Put(ctx context.Context, key string, data []byte) error {
 }
 
 // Get returns the cached copy of a blob when it is present and intact,
-// otherwise reads the store and caches the result.
+// otherwise reads the store and caches the result. A blob whose contents
+// do not match the hash its key names is an error matching
+// ErrHashMismatch, and is not cached.
 func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
 	p, h, ok := c.file(key)
 	if !ok {
@@ -70,9 +72,10 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if BlobHash(b) == h {
-		_ = writeAtomic(p, ".caching", func(w io.Writer) error { _, err := w.Write(b); return err })
+	if got := BlobHash(b); got != h {
+		return nil, &Error{Op: "get", Store: c.Name(), Path: key, Err: fmt.Errorf("%w: MD5 %s", ErrHashMismatch, got.Hex())}
 	}
+	_ = writeAtomic(p, ".caching", func(w io.Writer) error { _, err := w.Write(b); return err })
 	return b, nil
 }
 

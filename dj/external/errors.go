@@ -16,6 +16,10 @@ var (
 	ErrStore = djerr.ErrStore
 	// ErrConfig: a store configuration is invalid.
 	ErrConfig = djerr.ErrConfig
+	// ErrHashMismatch: an object's contents do not match the content hash
+	// (or size) it is stored under. It matches ErrNotFound too: the object
+	// that was stored is not there.
+	ErrHashMismatch = fmt.Errorf("%w: contents do not match the content hash", ErrNotFound)
 )
 
 // Error describes a failed store operation. Err wraps one of the sentinels

@@ -14,7 +14,9 @@ import (
 // primary-key membership, types (compared in canonical form, see
 // CanonicalType, so int32 declared as int matches int(11) on MariaDB),
 // nullability, defaults, auto_increment and the foreign keys must agree.
-// Comments and indexes are not compared. Any difference is an error
+// The Go type of every declared field must fit the column's type (see
+// the fit table in the package documentation). Comments and indexes are
+// not compared. Any difference is an error
 // wrapping djerr.ErrHeadingMismatch that names the table and every
 // differing attribute.
 func Compare(declared, actual *Table) error {
@@ -45,6 +47,8 @@ func Compare(declared, actual *Table) error {
 		}
 		if dt, at := comparableType(d), comparableType(a); dt != at {
 			diffs = append(diffs, fmt.Sprintf("attribute %q has type %s in the struct but %s in the database", d.Name, dt, at))
+		} else if msg := goTypeMisfit(d, a); msg != "" {
+			diffs = append(diffs, msg)
 		}
 		if d.Nullable != a.Nullable {
 			diffs = append(diffs, fmt.Sprintf("attribute %q is %s in the struct but %s in the database", d.Name, nullWord(d.Nullable), nullWord(a.Nullable)))
@@ -68,6 +72,28 @@ func Compare(declared, actual *Table) error {
 	}
 	return fmt.Errorf("%w: %s: %s (drop the table to redeclare it, or change the struct to match)",
 		djerr.ErrHeadingMismatch, declared.FullName(), strings.Join(diffs, "; "))
+}
+
+// goTypeMisfit describes why the Go field bound to a declared attribute
+// cannot hold every value of the database column, or returns "".
+func goTypeMisfit(d, a *Attribute) string {
+	if d.GoType == nil || a.Adapter != "" || a.Category == 0 {
+		return ""
+	}
+	ti, err := ParseType(a.Type)
+	if err != nil {
+		return ""
+	}
+	inner, _ := NullableGoType(d.GoType)
+	if fits(inner, ti, a.SQLType) {
+		return ""
+	}
+	col := a.Type
+	if a.SQLType != "" && a.SQLType != a.Type && !markerCatSet[a.Category] {
+		col = a.SQLType
+	}
+	return fmt.Sprintf("attribute %q is column type %s in the database, and Go type %s cannot hold every value of it; Go types that fit: %s",
+		d.Name, col, d.GoType, fittingGoTypes(ti, a.SQLType))
 }
 
 func toSet(s []string) map[string]bool {
@@ -102,6 +128,9 @@ func notWord(b bool) string {
 // comparableType is the canonical type of an attribute; marker types
 // compare by their DataJoint type.
 func comparableType(a *Attribute) string {
+	if a.Adapter != "" {
+		return "<" + a.Adapter + ">"
+	}
 	if markerCatSet[a.Category] {
 		return compactType(a.Type)
 	}

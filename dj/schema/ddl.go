@@ -132,7 +132,10 @@ func isExternalTable(name string) bool { return strings.HasPrefix(name, "~extern
 func ExternalTableName(store string) string { return "~external_" + store }
 
 // JobsTableSQL returns DataJoint 0.14's DDL of the ~jobs table of a
-// database, byte for byte.
+// database, byte for byte for every name ValidateDatabaseName accepts.
+// Whatever the name holds, the statement creates that one table: the name
+// is backquoted, and escaped as comments are where the table comment
+// repeats it.
 func JobsTableSQL(db string) string {
 	return "CREATE TABLE IF NOT EXISTS " + QuoteFull(db, "~jobs") + " (\n" +
 		"`table_name` varchar(255) NOT NULL COMMENT \"className of the table\",\n" +
@@ -147,7 +150,7 @@ func JobsTableSQL(db string) string {
 		"`connection_id` bigint unsigned NOT NULL DEFAULT \"0\" COMMENT \"connection_id()\",\n" +
 		"`timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP COMMENT \"automatic timestamp\",\n" +
 		"PRIMARY KEY (`table_name`,`key_hash`)\n" +
-		") ENGINE=InnoDB, COMMENT \"job reservation table for `" + db + "`\""
+		") ENGINE=InnoDB, COMMENT \"job reservation table for `" + escapeComment(db) + "`\""
 }
 
 // ExternalTableSQL returns DataJoint 0.14's DDL of the ~external_<store>
@@ -165,7 +168,8 @@ func ExternalTableSQL(db, store string) string {
 }
 
 // LogTableSQL returns DataJoint 0.14's DDL of the ~log table of a
-// database, byte for byte.
+// database, byte for byte for every name ValidateDatabaseName accepts;
+// other names are quoted and escaped as in JobsTableSQL.
 func LogTableSQL(db string) string {
 	return "CREATE TABLE IF NOT EXISTS " + QuoteFull(db, "~log") + " (\n" +
 		"`id` int unsigned auto_increment NOT NULL COMMENT \"event order id\",\n" +
@@ -175,5 +179,5 @@ func LogTableSQL(db string) string {
 		"`host` varchar(255) NOT NULL DEFAULT \"\" COMMENT \"system hostname\",\n" +
 		"`event` varchar(255) NOT NULL DEFAULT \"\" COMMENT \"event message\",\n" +
 		"PRIMARY KEY (`id`)\n" +
-		") ENGINE=InnoDB, COMMENT \"event logging table for `" + db + "`\""
+		") ENGINE=InnoDB, COMMENT \"event logging table for `" + escapeComment(db) + "`\""
 }

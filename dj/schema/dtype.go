@@ -125,6 +125,13 @@ func ParseType(text string) (TypeInfo, error) {
 			}
 		case CatAttach:
 			ti.SQLType = "longblob"
+		case CatEnum:
+			if err := checkEnum(t[strings.IndexByte(t, '(')+1 : len(t)-1]); err != nil {
+				return TypeInfo{}, fmt.Errorf("%w: type %q: %v", djerr.ErrDeclaration, text, err)
+			}
+		}
+		if n := len(ExternalTableName(ti.Store)); n > MaxNameLength {
+			return TypeInfo{}, fmt.Errorf("%w: type %q: store name %q makes table name %s of %d characters; MySQL allows at most %d", djerr.ErrDeclaration, text, ti.Store, ExternalTableName(ti.Store), n, MaxNameLength)
 		}
 		if ti.AutoIncrement && p.cat != CatInteger {
 			return TypeInfo{}, fmt.Errorf("%w: type %q: auto_increment applies only to integer types", djerr.ErrDeclaration, text)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,55 +192,99 @@ func TestInferType(t *testing.T) {
 	}
 }
 
-func TestCompatible(t *testing.T) {
+// TestFits checks the fit table of doc.go: a Go type fits a column when it
+// holds every value of the column's type.
+func TestFits(t *testing.T) {
 	for _, c := range []struct {
 		typ reflect.Type
 		dj  string
+		sql string
 		ok  bool
 	}{
-		{reflect.TypeFor[int32](), "smallint", true},
-		{reflect.TypeFor[int32](), "int unsigned", true},
-		{reflect.TypeFor[int64](), "decimal(10,0)", true},
-		{reflect.TypeFor[int8](), "bool", true},
-		{reflect.TypeFor[int32](), "varchar(3)", false},
-		{reflect.TypeFor[int32](), "double", false},
-		{reflect.TypeFor[float64](), "decimal(5,2)", true},
-		{reflect.TypeFor[float32](), "double", true},
-		{reflect.TypeFor[float64](), "int", false},
-		{reflect.TypeFor[string](), "int", false},
-		{reflect.TypeFor[string](), "varchar(3)", true},
-		{reflect.TypeFor[string](), "char(3)", true},
-		{reflect.TypeFor[string](), "enum('a')", true},
-		{reflect.TypeFor[string](), "date", true},
-		{reflect.TypeFor[string](), "datetime(3)", true},
-		{reflect.TypeFor[string](), "decimal(5,2)", true},
-		{reflect.TypeFor[string](), "json", true},
-		{reflect.TypeFor[string](), "filepath@s", true},
-		{reflect.TypeFor[string](), "uuid", false},
-		{reflect.TypeFor[string](), "longblob", false},
-		{reflect.TypeFor[time.Time](), "date", true},
-		{reflect.TypeFor[time.Time](), "datetime", true},
-		{reflect.TypeFor[time.Time](), "timestamp", true},
-		{reflect.TypeFor[time.Time](), "time", false},
-		{reflect.TypeFor[time.Time](), "varchar(10)", false},
-		{reflect.TypeFor[bool](), "tinyint", true},
-		{reflect.TypeFor[bool](), "varchar(1)", false},
-		{reflect.TypeFor[[]float64](), "blob@raw", true},
-		{reflect.TypeFor[[]float64](), "mediumblob", true},
-		{reflect.TypeFor[[]float64](), "attach", false},
-		{reflect.TypeFor[[]float64](), "int", false},
-		{reflect.TypeFor[[]byte](), "attach@s", true},
-		{reflect.TypeFor[MyUUID](), "uuid", true},
-		{reflect.TypeFor[MyUUID](), "int", false},
-		{reflect.TypeFor[json.RawMessage](), "json", true},
-		{reflect.TypeFor[any](), "int", true},
+		{reflect.TypeFor[int32](), "smallint", "", true},
+		{reflect.TypeFor[int32](), "mediumint unsigned", "", true},
+		{reflect.TypeFor[int32](), "int unsigned", "", false},
+		{reflect.TypeFor[int64](), "int unsigned", "", true},
+		{reflect.TypeFor[int64](), "bigint unsigned", "", false},
+		{reflect.TypeFor[int64](), "serial", "", false},
+		{reflect.TypeFor[uint64](), "serial", "", true},
+		{reflect.TypeFor[int16](), "bigint", "", false},
+		{reflect.TypeFor[int32](), "bigint", "", false},
+		{reflect.TypeFor[int](), "bigint", "", strconv.IntSize == 64},
+		{reflect.TypeFor[uint8](), "int", "", false},
+		{reflect.TypeFor[uint8](), "tinyint", "", false},
+		{reflect.TypeFor[uint8](), "tinyint unsigned", "", true},
+		{reflect.TypeFor[uint32](), "int", "", false},
+		{reflect.TypeFor[uint64](), "int(11) unsigned", "", true},
+		{reflect.TypeFor[int8](), "tinyint(4)", "", true},
+		{reflect.TypeFor[int64](), "decimal(10,0)", "", true},
+		{reflect.TypeFor[int64](), "decimal", "", true},
+		{reflect.TypeFor[int64](), "decimal(19,0)", "", false},
+		{reflect.TypeFor[uint64](), "decimal(19,0) unsigned", "", true},
+		{reflect.TypeFor[uint64](), "decimal(5,0)", "", false},
+		{reflect.TypeFor[int32](), "decimal(5,2)", "", false},
+		{reflect.TypeFor[int8](), "bool", "", true},
+		{reflect.TypeFor[int32](), "varchar(3)", "", false},
+		{reflect.TypeFor[int32](), "double", "", false},
+		{reflect.TypeFor[float64](), "decimal(5,2)", "", true},
+		{reflect.TypeFor[float64](), "decimal(15,3)", "", true},
+		{reflect.TypeFor[float64](), "decimal(16,3)", "", false},
+		{reflect.TypeFor[float32](), "decimal(6,2)", "", true},
+		{reflect.TypeFor[float32](), "decimal(7,2)", "", false},
+		{reflect.TypeFor[float32](), "double", "", false},
+		{reflect.TypeFor[float32](), "real", "", false},
+		{reflect.TypeFor[float32](), "float(30)", "", false},
+		{reflect.TypeFor[float32](), "float(7,3)", "", true},
+		{reflect.TypeFor[float64](), "float", "", true},
+		{reflect.TypeFor[float64](), "int", "", false},
+		{reflect.TypeFor[string](), "int", "", false},
+		{reflect.TypeFor[string](), "varchar(3)", "", true},
+		{reflect.TypeFor[[]byte](), "varchar(3)", "", true},
+		{reflect.TypeFor[string](), "char(3)", "", true},
+		{reflect.TypeFor[string](), "enum('a')", "", true},
+		{reflect.TypeFor[string](), "date", "", true},
+		{reflect.TypeFor[string](), "datetime(3)", "", true},
+		{reflect.TypeFor[string](), "decimal(5,2)", "", true},
+		{reflect.TypeFor[string](), "json", "", true},
+		{reflect.TypeFor[string](), "filepath@s", "", true},
+		{reflect.TypeFor[string](), "uuid", "", true},
+		{reflect.TypeFor[string](), "longblob", "", true},
+		{reflect.TypeFor[time.Time](), "date", "", true},
+		{reflect.TypeFor[time.Time](), "datetime", "", true},
+		{reflect.TypeFor[time.Time](), "timestamp", "", true},
+		{reflect.TypeFor[time.Time](), "time", "", false},
+		{reflect.TypeFor[time.Time](), "year", "", false},
+		{reflect.TypeFor[time.Time](), "varchar(10)", "", false},
+		{reflect.TypeFor[time.Duration](), "time", "", true},
+		{reflect.TypeFor[time.Duration](), "time(6)", "", true},
+		{reflect.TypeFor[time.Duration](), "bigint", "", false},
+		{reflect.TypeFor[time.Duration](), "datetime", "", false},
+		{reflect.TypeFor[int64](), "time", "", false},
+		{reflect.TypeFor[int16](), "year", "", true},
+		{reflect.TypeFor[int8](), "year", "", false},
+		{reflect.TypeFor[bool](), "bool", "", true},
+		{reflect.TypeFor[bool](), "tinyint", "", false},
+		{reflect.TypeFor[bool](), "tinyint", "tinyint(1)", true},
+		{reflect.TypeFor[bool](), "varchar(1)", "", false},
+		{reflect.TypeFor[[]float64](), "blob@raw", "", true},
+		{reflect.TypeFor[[]float64](), "mediumblob", "", true},
+		{reflect.TypeFor[float64](), "longblob", "", true},
+		{reflect.TypeFor[[]float64](), "attach", "", false},
+		{reflect.TypeFor[[]float64](), "int", "", false},
+		{reflect.TypeFor[[]byte](), "attach@s", "", false},
+		{reflect.TypeFor[struct{ Name string }](), "attach@s", "", true},
+		{reflect.TypeFor[MyUUID](), "uuid", "", true},
+		{reflect.TypeFor[MyUUID](), "int", "", false},
+		{reflect.TypeFor[json.RawMessage](), "json", "", true},
+		{reflect.TypeFor[map[string]any](), "json", "", true},
+		{reflect.TypeFor[any](), "int", "", true},
 	} {
 		ti, err := ParseType(c.dj)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok, _ := compatible(c.typ, ti); ok != c.ok {
-			t.Errorf("compatible(%s, %s) = %v, want %v", c.typ, c.dj, ok, c.ok)
+		if ok := fits(c.typ, ti, c.sql); ok != c.ok {
+			t.Errorf("fits(%s, %s) = %v, want %v", c.typ, c.dj, ok, c.ok)
 		}
 	}
 }

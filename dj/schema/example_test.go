@@ -137,3 +137,25 @@ func ExampleCanonicalType() {
 	// bigint unsigned
 	// enum('a','b')
 }
+
+func ExampleValidateDatabaseName() {
+	for _, name := range []string{"lab_pipeline", "my-lab", `x",ENGINE=MyISAM,COMMENT="y`, "lab.v2"} {
+		fmt.Printf("%-30q %v\n", name, schema.ValidateDatabaseName(name))
+	}
+	// Output:
+	// "lab_pipeline"                 <nil>
+	// "my-lab"                       <nil>
+	// "x\",ENGINE=MyISAM,COMMENT=\"y" invalid configuration: invalid schema name "x\",ENGINE=MyISAM,COMMENT=\"y": use ASCII letters, digits, '_', '$' and '-' only
+	// "lab.v2"                       invalid configuration: invalid schema name "lab.v2": use ASCII letters, digits, '_', '$' and '-' only
+}
+
+// A column of an adapted type declared by DataJoint for Python reads as
+// the column that stores it, with the adapter's name.
+func ExampleAttribute_Marker() {
+	a := schema.Attribute{Name: "graph", Type: "longblob", SQLType: "longblob", Category: schema.CatBlob, Adapter: "graph", Comment: "a graph"}
+	fmt.Println(a.Marker(), a.ColumnComment())
+	fmt.Println(schema.AttributeSQL(&a))
+	// Output:
+	// :<graph>: :<graph>:a graph
+	// `graph` longblob NOT NULL COMMENT ":<graph>:a graph"
+}

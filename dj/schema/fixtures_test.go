@@ -121,7 +121,7 @@ type Scan struct {
 	Small      []byte          `dj:"type=tinyblob"`
 	Med        []byte          `dj:"type=mediumblob"`
 	B          map[string]any  `dj:"type=blob"`
-	Att        []byte          `dj:"type=attach,default=null"`
+	Att        *Attachment     `dj:"type=attach,default=null"`
 	Doc        *string         `dj:"type=attach@ext"`
 	FP         *string         `dj:"type=filepath@ext"`
 }
@@ -261,4 +261,10 @@ var fixtures = []fixture{
 	{reflect.TypeFor[Event](), "#event", pyEvent},
 	{reflect.TypeFor[Misc](), "misc", pyMisc},
 	{reflect.TypeFor[SubjectNote](), "subject_note", pySubjectNote},
+}
+
+// Attachment stands for dj.Attachment: a file's name and contents.
+type Attachment struct {
+	Name string
+	Data []byte
 }

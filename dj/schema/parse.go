@@ -54,6 +54,11 @@ func Parse(typ reflect.Type, database string, resolve Resolver) (*Table, error) 
 	if typ.Kind() != reflect.Struct || sname == "" {
 		return nil, declErr(typ.String(), "", "only named struct types can be declared as tables")
 	}
+	return parseAs(typ, sname, database, resolve)
+}
+
+// parseAs is Parse for a struct type declared under the class name sname.
+func parseAs(typ reflect.Type, sname, database string, resolve Resolver) (*Table, error) {
 	mf, count, ok := markerField(typ)
 	if !ok {
 		return nil, declErr(sname, "", "no tier marker: embed one of dj.Manual, dj.Lookup, dj.Imported, dj.Computed or dj.Part[Master] as the first field")
@@ -76,6 +81,9 @@ func Parse(typ reflect.Type, database string, resolve Resolver) (*Table, error) 
 	t.Comment = mf.Tag.Get("comment")
 	if strings.HasPrefix(t.Comment, ":") {
 		return nil, declErr(sname, mf.Name, "the table comment must not start with ':'")
+	}
+	if err := checkComment(t.Comment, MaxTableCommentLength); err != nil {
+		return nil, declErr(sname, mf.Name, "table %v", err)
 	}
 
 	p := &parser{typ: typ, sname: sname, table: t, resolve: resolve}
@@ -345,8 +353,8 @@ func (p *parser) attribute(it *declItem) (Attribute, error) {
 		if ti, err = ParseType(ft.typ); err != nil {
 			return Attribute{}, declErr(p.sname, sf.Name, "type=%s: %v", ft.typ, err)
 		}
-		if ok, want := compatible(inner, ti); !ok {
-			return Attribute{}, declErr(p.sname, sf.Name, "type=%s does not fit Go type %s (it accepts %s); change the type or the field's Go type", ft.typ, sf.Type, want)
+		if !fits(inner, ti, "") {
+			return Attribute{}, declErr(p.sname, sf.Name, "Go type %s cannot hold every value of type=%s; Go types that fit %s: %s", sf.Type, ft.typ, ti.Type, fittingGoTypes(ti, ""))
 		}
 	} else {
 		text, why := inferType(inner)
@@ -361,6 +369,10 @@ func (p *parser) attribute(it *declItem) (Attribute, error) {
 	comment := sf.Tag.Get("comment")
 	if strings.HasPrefix(comment, ":") {
 		return Attribute{}, declErr(p.sname, sf.Name, "a comment must not start with ':'")
+	}
+	marker := (&Attribute{Type: ti.Type, Category: ti.Category}).Marker()
+	if err := checkComment(marker+comment, MaxColumnCommentLength); err != nil {
+		return Attribute{}, declErr(p.sname, sf.Name, "%v", err)
 	}
 	a := Attribute{
 		Name: it.column, Type: ti.Type, SQLType: ti.SQLType, Category: ti.Category, Store: ti.Store,
@@ -399,6 +411,9 @@ func (p *parser) attribute(it *declItem) (Attribute, error) {
 					def = "0"
 				}
 			}
+			if err := checkDefault(def, ti.Category); err != nil {
+				return Attribute{}, declErr(p.sname, sf.Name, "dj tag %q: %v", sf.Tag.Get("dj"), err)
+			}
 			a.HasDefault, a.Default = true, sqlDefault(def)
 		}
 	}
@@ -420,7 +435,8 @@ func (p *parser) attribute(it *declItem) (Attribute, error) {
 	return a, nil
 }
 
-// sqlDefault renders a default value as DataJoint 0.14 writes it into DDL:
+// sqlDefault renders a default value, already accepted by checkDefault,
+// as DataJoint 0.14 writes it into DDL:
 // a value starting with a quote, or whose text before any "(" is
 // CURRENT_TIMESTAMP or NULL (any case), is kept as is; anything else is
 // wrapped in double quotes, numbers included.

@@ -149,8 +149,12 @@ func (p *parser) inherited(ref *declItem, col string, pa *Attribute) (Attribute,
 		}
 		return Attribute{}, declErr(p.sname, fname, "reference %s is not nullable, so the field must not be: use %s, or add nullable to the reference", refName, inner)
 	}
-	if ok, _ := compatible(inner, ti); !ok {
-		return Attribute{}, declErr(p.sname, fname, "Go type %s cannot hold %s's attribute %q of type %s; use a Go type for %s (e.g. %s)", fi.sf.Type, ref.parent.Name(), pa.Name, canon, canon, suggestGoType(pa, ti))
+	fitType := ti
+	if pa.Category == CatBool {
+		fitType.Category = CatBool
+	}
+	if !fits(inner, fitType, pa.SQLType) {
+		return Attribute{}, declErr(p.sname, fname, "Go type %s cannot hold every value of %s's attribute %q of type %s; Go types that fit %s: %s", fi.sf.Type, ref.parent.Name(), pa.Name, canon, canon, fittingGoTypes(fitType, pa.SQLType))
 	}
 	a := Attribute{
 		Name: col, Type: ti.Type, SQLType: ti.SQLType, Category: ti.Category, Store: ti.Store,

@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	markerRE     = regexp.MustCompile(`^:([^:]+):(.*)$`)
+	markerRE     = regexp.MustCompile(`(?s)^:([^:]+):(.*)$`)
 	widthRE      = regexp.MustCompile(`\(\d+\)`)
 	numberRE     = regexp.MustCompile(`^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$`)
 	ibfkRE       = regexp.MustCompile(`_ibfk_(\d+)$`)
@@ -56,9 +56,13 @@ func isMariaDB(ctx context.Context, q Querier) (bool, error) {
 // MariaDB and MySQL 8 report columns differently (display widths, quoting
 // of defaults, json stored as longtext with a json_valid check); Load gives
 // the same result on both. Columns whose SQL type DataJoint does not
-// support have Category 0 and their SQL type as Type. A marker that names
-// no DataJoint 0.14 type is an error ("unknown attribute type") wrapping
-// djerr.ErrDeclaration; a missing table is an error wrapping
+// support have Category 0 and their SQL type as Type. A column of an
+// adapted type (marker ":<name>:", DataJoint's AttributeAdapter) reads as
+// the column that stores it, with Attribute.Adapter set to the adapter
+// name and the comment without the marker. A marker that names no other
+// DataJoint 0.14 type (a DataJoint 2 core-type marker such as ":int32:"
+// among them) is an error ("unknown attribute type") wrapping
+// djerr.ErrDeclaration, as DataJoint 0.14 reports it; a missing table is an error wrapping
 // djerr.ErrMissingTable.
 func Load(ctx context.Context, q Querier, database, name string) (*Table, error) {
 	full := QuoteFull(database, name)
@@ -173,7 +177,12 @@ func loadAttribute(name, colType string, nullable bool, def sql.NullString, inKe
 	sqlType := typ
 	a := Attribute{Name: name, InKey: inKey, Nullable: nullable, Comment: comment,
 		AutoIncrement: strings.Contains(strings.ToLower(extra), "auto_increment")}
-	if m := markerRE.FindStringSubmatch(comment); m != nil {
+	m := markerRE.FindStringSubmatch(comment)
+	adapter := ""
+	if m != nil {
+		adapter = adapterName(m[1])
+	}
+	if m != nil && adapter == "" {
 		mt := strings.TrimSpace(m[1])
 		if strings.HasPrefix(strings.ToLower(mt), "external") {
 			return a, fmt.Errorf("%w: unknown attribute type %q: legacy DataJoint 0.11 external types are not supported", djerr.ErrDeclaration, mt)
@@ -199,9 +208,23 @@ func loadAttribute(name, colType string, nullable bool, def sql.NullString, inKe
 		if ti, err := ParseType(typ); err == nil {
 			a.Type, a.Category, a.Unsigned = ti.Type, ti.Category, ti.Unsigned
 		}
+		if adapter != "" {
+			a.Adapter, a.Comment = adapter, m[2]
+		}
 	}
 	a.HasDefault, a.Default = loadDefault(def, nullable, maria, extra)
 	return a, nil
+}
+
+// adapterName returns the adapter name of an adapted type, DataJoint's
+// <name>, read as DataJoint 0.14 reads it (the type matches <.+>, and the
+// name is what remains without the angle brackets at either end), or ""
+// when the type is not an adapted one.
+func adapterName(typ string) string {
+	if len(typ) < 3 || typ[0] != '<' || typ[len(typ)-1] != '>' {
+		return ""
+	}
+	return strings.TrimRight(strings.TrimLeft(typ, "<"), ">")
 }
 
 // loadDefault converts information_schema.columns.column_default into the

@@ -81,10 +81,11 @@ func TestLoadPythonDeclared(t *testing.T) {
 		t.Errorf("indexes = %+v (the implicit FK index must not be listed)", tb.Indexes)
 	}
 
-	// Markers that DataJoint 0.14 does not know make the heading fail.
+	// Markers that DataJoint 0.14 does not know, DataJoint 2 core-type
+	// markers among them, make the heading fail.
 	for _, c := range []struct{ comment, msg string }{
 		{":int32:subject", `unknown attribute type "int32"`},
-		{":<blob>:data", `unknown attribute type "<blob>"`},
+		{":varchar(255):name", `unknown attribute type "varchar(255)"`},
 		{":external:legacy", "legacy"},
 	} {
 		exec(t, db, "CREATE TABLE "+QuoteFull(lab, "odd")+" (`id` int NOT NULL COMMENT '"+c.comment+"', PRIMARY KEY (`id`))")

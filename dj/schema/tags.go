@@ -21,6 +21,10 @@ import (
 //
 // The `comment` tag key is separate: on a field it is the column comment,
 // on the tier marker the table comment.
+//
+// type= must be a type the field's Go type fits (see "Go types that fit a
+// column" in the package documentation); default= must be one SQL literal
+// (see "Names and literals in DDL").
 const (
 	validFieldOptions  = "pk, unique, nullable, auto_increment, -, name=<column>, type=<datajoint type>, default=<sql literal>"
 	validRefOptions    = "pk, unique, nullable, proj=(new=old,...)"

@@ -145,6 +145,14 @@ type Attribute struct {
 	Category Category
 	// Store names the object store of external categories ("" otherwise).
 	Store string
+	// Database is the database whose ~external_<store> table an external
+	// attribute refers to; empty when unknown.
+	Database string
+	// Adapter is the adapter name of an attribute of an adapted type,
+	// DataJoint's <name> (marker ":<name>:"): "graph" for <graph>. Type,
+	// SQLType and Category then describe the column that stores the
+	// adapted values, as the database reports it. Empty otherwise.
+	Adapter string
 	// InKey is true for primary-key attributes.
 	InKey bool
 	// Nullable is true when the column accepts NULL.
@@ -176,8 +184,12 @@ type Attribute struct {
 }
 
 // Marker returns the comment type marker DataJoint 0.14 writes for this
-// attribute (":uuid:", ":blob@store:", ...), or "" for native types.
+// attribute (":uuid:", ":blob@store:", ":<adapter>:", ...), or "" for
+// native types.
 func (a *Attribute) Marker() string {
+	if a.Adapter != "" {
+		return ":<" + a.Adapter + ">:"
+	}
 	switch a.Category {
 	case CatUUID, CatAttach, CatExternalBlob, CatExternalAttach, CatFilepath:
 		return ":" + a.Type + ":"

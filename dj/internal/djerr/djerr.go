@@ -62,4 +62,9 @@ var (
 	ErrStore = errors.New("object store error")
 	// ErrConfig: the configuration is invalid.
 	ErrConfig = errors.New("invalid configuration")
+	// ErrConflict: the server gave up on a statement because of a lock
+	// conflict with concurrent transactions (a deadlock, or a lock wait
+	// timeout). Nothing of the failed transaction is committed; running it
+	// again may succeed.
+	ErrConflict = errors.New("lock conflict with a concurrent transaction")
 )

@@ -45,7 +45,7 @@ func BenchmarkBuildRenderBaseline(b *testing.B) {
 	db, st, en, gr := "db", "student", "enroll", "grade"
 	b.ReportAllocs()
 	for b.Loop() {
-		q := fmt.Sprintf("SELECT `student_id`,`dept`,`course`,`last_name`,min(grade) as `best` FROM `%s`.`%s` NATURAL JOIN `%s`.`%s` NATURAL JOIN `%s`.`%s` WHERE (home_state = ?) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT %d",
+		q := fmt.Sprintf("SELECT `student_id`,`dept`,`course`,`last_name`,(min(grade)) as `best` FROM `%s`.`%s` NATURAL JOIN `%s`.`%s` NATURAL JOIN `%s`.`%s` WHERE (home_state = ?) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT %d",
 			db, st, db, en, db, gr, 10)
 		args := []any{"CA"}
 		if len(q) == 0 || len(args) == 0 {
@@ -62,7 +62,7 @@ func TestBenchmarkEquivalent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprintf("SELECT `student_id`,`dept`,`course`,`last_name`,min(grade) as `best` FROM `%s`.`%s` NATURAL JOIN `%s`.`%s` NATURAL JOIN `%s`.`%s` WHERE (home_state = ?) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT %d",
+	want := fmt.Sprintf("SELECT `student_id`,`dept`,`course`,`last_name`,(min(grade)) as `best` FROM `%s`.`%s` NATURAL JOIN `%s`.`%s` NATURAL JOIN `%s`.`%s` WHERE (home_state = ?) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT %d",
 		"db", "student", "db", "enroll", "db", "grade", 10)
 	if q != want {
 		t.Errorf("\n got %s\nwant %s", q, want)

@@ -60,11 +60,14 @@ var False Cond = boolCond(false)
 // Where is a condition in SQL with ? placeholders, one per argument. The
 // text is used as written, in parentheses; the arguments are sent as
 // parameters (bool, numbers, strings, []byte, time.Time, pointers to them
-// or a driver.Valuer). A % needs no escaping. The text must be one
-// expression: quotes, comments and parentheses closed and no ";". Lower-case bare words that are not
-// SQL keywords or function names are taken as attribute names (as
-// DataJoint does) and must exist in the restricted expression; write SQL
-// keywords in upper case or quote names with backticks to be explicit.
+// or a driver.Valuer); a NaN or infinite float is an error, having no SQL
+// value. A % needs no escaping. The text must be one expression that stays
+// inside its parentheses: quotes closed, parentheses balanced, and no ";",
+// no comment (#, -- , /* */ in any form), no "--" and no backslash outside
+// quotes. Lower-case bare words that are not SQL keywords or function
+// names are taken as attribute names (as DataJoint does) and must exist in
+// the restricted expression; write SQL keywords in upper case or quote
+// names with backticks to be explicit.
 func Where(sql string, args ...any) Cond {
 	own := make([]any, len(args))
 	for i, a := range args {
@@ -227,8 +230,7 @@ func compileWhere(n *node, c whereCond) (pred, error) {
 	if strings.TrimSpace(c.sql) == "" {
 		return pred{}, fmt.Errorf("%w: empty Where condition", djerr.ErrInvalidQuery)
 	}
-	text, err := checkFragment(c.sql, false)
-	if err != nil {
+	if err := checkFragment(c.sql, false); err != nil {
 		return pred{}, fmt.Errorf("%w: Where(%q): %w", djerr.ErrInvalidQuery, c.sql, err)
 	}
 	if k := countPlaceholders(c.sql); k != len(c.args) {
@@ -245,7 +247,7 @@ func compileWhere(n *node, c whereCond) (pred, error) {
 				djerr.ErrUnknownAttribute, name, c.sql, n.describe(), joinNames(n.names()))
 		}
 	}
-	return pred{kind: pSQL, sql: text, args: c.args}, nil
+	return pred{kind: pSQL, sql: c.sql, args: c.args}, nil
 }
 
 func compileMatch(n *node, key map[string]any) (pred, error) {
@@ -299,6 +301,9 @@ func matchValue(a *schema.Attribute, v any) (val any, isNull bool, err error) {
 		if dv == nil {
 			return nil, true, nil
 		}
+		if f, ok := nonFinite(reflect.ValueOf(dv)); ok {
+			return nil, false, fmt.Errorf("%w: attribute %q cannot match %v", djerr.ErrType, a.Name, f)
+		}
 		return dv, false, nil
 	}
 	rv := reflect.ValueOf(v)
@@ -321,8 +326,7 @@ func matchValue(a *schema.Attribute, v any) (val any, isNull bool, err error) {
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return rv.Interface(), false, nil
 	case reflect.Float32, reflect.Float64:
-		f := rv.Float()
-		if math.IsNaN(f) || math.IsInf(f, 0) {
+		if f, ok := nonFinite(rv); ok {
 			return nil, false, fmt.Errorf("%w: attribute %q cannot match %v", djerr.ErrType, a.Name, f)
 		}
 		return rv.Interface(), false, nil
@@ -439,29 +443,43 @@ func checkJoinable(a, b *node) error {
 
 // checkArg rejects Where arguments that no MySQL driver can send: values
 // other than nil, driver.Valuer, booleans, numbers, strings, []byte and
-// time.Time (or pointers to them).
+// time.Time (or pointers to them), and NaN or infinite floats, which have
+// no SQL literal (a client-side interpolation would write them as the bare
+// words NaN, +Inf and -Inf, which the server reads as column names). The
+// value of a driver.Valuer is checked for the same reason.
 func checkArg(v any) error {
 	if v == nil {
 		return nil
 	}
-	if _, ok := v.(driver.Valuer); ok {
-		return nil
-	}
 	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
+	for {
+		if rv.Kind() == reflect.Pointer && rv.IsNil() {
 			return nil
 		}
-		if _, ok := rv.Interface().(driver.Valuer); ok {
+		if vr, ok := rv.Interface().(driver.Valuer); ok {
+			dv, err := vr.Value()
+			if err != nil {
+				return err
+			}
+			if f, ok := nonFinite(reflect.ValueOf(dv)); ok {
+				return fmt.Errorf("%v has no SQL value", f)
+			}
 			return nil
+		}
+		if rv.Kind() != reflect.Pointer {
+			break
 		}
 		rv = rv.Elem()
 	}
 	switch rv.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f, ok := nonFinite(rv); ok {
+			return fmt.Errorf("%v has no SQL value", f)
+		}
+		return nil
 	case reflect.Bool, reflect.String,
 		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
-		reflect.Float32, reflect.Float64:
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return nil
 	case reflect.Slice:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
@@ -474,4 +492,14 @@ func checkArg(v any) error {
 		}
 	}
 	return fmt.Errorf("%s is not a SQL value", rv.Type())
+}
+
+// nonFinite reports whether rv holds a NaN or infinite float32 or float64,
+// and returns it.
+func nonFinite(rv reflect.Value) (float64, bool) {
+	if k := rv.Kind(); k != reflect.Float32 && k != reflect.Float64 {
+		return 0, false
+	}
+	f := rv.Float()
+	return f, math.IsNaN(f) || math.IsInf(f, 0)
 }

@@ -74,6 +74,10 @@
 //   - A semijoin with no common attribute renders EXISTS(...) instead of
 //     asking the database at build time whether B is empty.
 //   - Proj checks dropped ("-x") names too.
+//   - The SQL text of Where and of computed attributes must stay one
+//     expression: no comment of any form, no "--", ";" or backslash
+//     outside quotes, parentheses balanced (see Where). Computed
+//     attributes are written in parentheses.
 //   - Operands with a Top are wrapped as derived tables before a join, a
 //     semijoin (MySQL rejects LIMIT inside IN) or a restriction; DISTINCT
 //     operands (U(...).Restrict(B)) before a join; and a left-joined
@@ -90,11 +94,13 @@
 //
 //	SELECT [DISTINCT] fields FROM sources [WHERE (c1)AND(c2)…] [ORDER BY … LIMIT n [OFFSET m]]
 //
-// where sources are tables and derived tables joined by NATURAL JOIN (or
-// NATURAL LEFT JOIN inside aggregations and unions). An aggregation adds
-// GROUP BY <key> [HAVING …]. Derived tables are written
-// (SELECT …) as `$1`, `$2`, … numbered in the order they appear in the
-// text, so a given expression always renders the same SQL. An expression
+// where a field is `name`, `source` as `name` for a renamed attribute or
+// (expression) as `name` for a computed one, and sources are tables and
+// derived tables joined by NATURAL JOIN (or NATURAL LEFT JOIN inside
+// aggregations and unions). An aggregation adds GROUP BY <key> [HAVING …].
+// Derived tables are written (SELECT …) as `$1`, `$2`, … numbered in the
+// order they appear in the text, so a given expression always renders the
+// same SQL. An expression
 // is wrapped as a derived table exactly when
 //
 //   - it is restricted after a top (ORDER BY/LIMIT), or after renamed or

@@ -54,7 +54,7 @@ func ExampleExpr_Join() {
 func ExampleExpr_Aggr() {
 	show(subject.Aggr(session, true, "species", "n=count(session_id)").Restrict(query.Where("n < ?", 3)))
 	// Output:
-	// SELECT `subject_id`,`species`,count(session_id) as `n` FROM `lab`.`subject` NATURAL LEFT JOIN `lab`.`session` GROUP BY `subject_id`,`species` HAVING (n < ?) [3]
+	// SELECT `subject_id`,`species`,(count(session_id)) as `n` FROM `lab`.`subject` NATURAL LEFT JOIN `lab`.`session` GROUP BY `subject_id`,`species` HAVING (n < ?) [3]
 }
 
 func ExampleU() {
@@ -63,8 +63,8 @@ func ExampleU() {
 	show(query.U().Aggr(session, false, "first=min(session_date)"))
 	// Output:
 	// SELECT DISTINCT `species` FROM `lab`.`subject` []
-	// SELECT `species`,count(*) as `n` FROM `lab`.`subject` GROUP BY `species` []
-	// SELECT min(session_date) as `first` FROM `lab`.`session` []
+	// SELECT `species`,(count(*)) as `n` FROM `lab`.`subject` GROUP BY `species` []
+	// SELECT (min(session_date)) as `first` FROM `lab`.`session` []
 }
 
 func ExampleExpr_OrderBy() {

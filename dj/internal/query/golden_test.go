@@ -34,7 +34,7 @@ func goldenCases() []struct {
 	}{
 		{"table", st},
 		{"where", st.Restrict(Where("home_state = ?", "CA"))},
-		{"where line comment", st.Restrict(Where("home_state = ? -- the state", "CA"), Where("student_id > 1"))},
+		{"where multi-line", st.Restrict(Where("home_state =\n ?", "CA"), Where("student_id > 1"))},
 		{"where and match", st.Restrict(Where("home_state = ?", "CA"), Match(k("last_name", "Lee", "not_an_attribute", 1)))},
 		{"match null", st.Restrict(Match(k("home_state", nil, "student_id", 3)))},
 		{"match uuid", sa.Restrict(Match(k("sample_id", "01234567-89ab-cdef-0123-456789abcdef")))},

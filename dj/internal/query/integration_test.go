@@ -136,7 +136,7 @@ func TestIntegration(t *testing.T) {
 		{"where", st.Restrict(Where("home_state = ?", "CA")), "SELECT * FROM student WHERE home_state='CA'", nil, false, 3},
 		{"where like percent", st.Restrict(Where("last_name LIKE ?", "L%")), "SELECT * FROM student WHERE last_name LIKE 'L%'", nil, false, 2},
 		{"where literal percent", st.Restrict(Where("last_name LIKE 'K%' AND first_name <> '?'")), "SELECT * FROM student WHERE last_name LIKE 'K%'", nil, false, 2},
-		{"where line comment", st.Restrict(Where("home_state = ? -- the state", "CA"), Where("student_id > 1 # and more")), "SELECT * FROM student WHERE home_state='CA' AND student_id > 1", nil, false, 2},
+		{"where multi-line", st.Restrict(Where("home_state =\n ?", "CA"), Where("student_id\r\n>\t1\n")), "SELECT * FROM student WHERE home_state='CA' AND student_id > 1", nil, false, 2},
 		{"where quotes", st.Restrict(Where(`last_name <> 'O''Neil' AND first_name <> "a;b" AND last_name <> 'x\'y'`)), "SELECT * FROM student", nil, false, 8},
 		{"proj computed comma in call", st.Proj("x=concat(first_name, ',', last_name)").Restrict(Where("x = ?", "Ann,Lee")), "SELECT student_id, 'Ann,Lee' FROM student WHERE student_id = 1", nil, false, 1},
 		{"match", st.Restrict(Match(key("student_id", 3, "unrelated", "x"))), "SELECT * FROM student WHERE student_id=3", nil, false, 1},

@@ -23,8 +23,9 @@ import (
 // Proj() keeps the primary key only. A right-hand side is an expression
 // whenever it is not a bare attribute name (NULL, TRUE, CURRENT_TIMESTAMP
 // and the like are expressions). Names inside expressions are not
-// checked, as in DataJoint, but an expression must be a single one: no
-// ";", no "," outside parentheses, quotes and comments closed. Kept,
+// checked, as in DataJoint, but an expression must be a single one, as
+// for Where (no ";", no comment, quotes and parentheses closed), with no
+// "," outside parentheses; it is written in parentheses. Kept,
 // dropped, renamed and duplicated names must be attributes
 // (djerr.ErrUnknownAttribute); dropping a key attribute or producing a
 // name twice is djerr.ErrInvalidQuery.
@@ -111,11 +112,10 @@ func parseProj(items []string) (projSpec, error) {
 			case inner != rhs && isIdent(inner) && !constantWords[strings.ToLower(inner)]:
 				rn.src, rn.dup = inner, true
 			default:
-				expr, err := checkFragment(rhs, true)
-				if err != nil {
+				if err := checkFragment(rhs, true); err != nil {
 					return s, fmt.Errorf("%w: projection item %q: %w", djerr.ErrInvalidQuery, it, err)
 				}
-				rn.expr = expr
+				rn.expr = rhs
 			}
 			s.renames = append(s.renames, rn)
 		}
@@ -292,9 +292,10 @@ func topSurvives(n *node, sel map[string]bool, renames []rename) bool {
 }
 
 // computedAttr describes a computed attribute; count(...) is known to be a
-// bigint.
+// bigint. The expression is written in parentheses, so that it stays one
+// expression of the select list whatever its text.
 func computedAttr(name, expr string) attr {
-	a := attr{expr: expr}
+	a := attr{expr: "(" + expr + ")"}
 	a.Name = name
 	a.Nullable = true
 	low := strings.ToLower(strings.TrimSpace(expr))
@@ -308,10 +309,12 @@ func computedAttr(name, expr string) attr {
 // open, or -1.
 func closingParen(s string, open int) int {
 	depth := 0
-	for i := open; i < len(s); i++ {
+	for t := range tokens(s[open:]) {
+		if t.kind != tokCode {
+			continue
+		}
+		i := open + t.start
 		switch s[i] {
-		case '\'', '"', '`':
-			i = skipQuoted(s, i)
 		case '(':
 			depth++
 		case ')':

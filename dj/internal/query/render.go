@@ -3,8 +3,10 @@ package query
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/datajoint-go/datajoint/dj/internal/djerr"
+	"github.com/datajoint-go/datajoint/dj/schema"
 )
 
 // renderer accumulates SQL text and its parameters. Derived tables are
@@ -14,6 +16,9 @@ type renderer struct {
 	b     []byte
 	args  []any
 	alias int
+	// exact is set while the outermost select list of a statement whose
+	// rows are fetched is written: float columns are read as doubles there.
+	exact bool
 }
 
 func (r *renderer) str(s string) { r.b = append(r.b, s...) }
@@ -43,7 +48,7 @@ func (e Expr) SQL() (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	r := renderer{b: make([]byte, 0, 256)}
+	r := renderer{b: make([]byte, 0, 256), exact: true}
 	if err := r.selectSQL(n, nil); err != nil {
 		return "", nil, err
 	}
@@ -149,6 +154,8 @@ func terminal(e Expr) (*node, error) {
 
 // selectSQL writes the SELECT of n with the given fields (all when nil).
 func (r *renderer) selectSQL(n *node, fields []string) error {
+	exact := r.exact
+	r.exact = false
 	r.str("SELECT ")
 	if n.distinct {
 		r.str("DISTINCT ")
@@ -161,7 +168,7 @@ func (r *renderer) selectSQL(n *node, fields []string) error {
 			if i > 0 {
 				r.str(",")
 			}
-			r.field(&n.attrs[i])
+			r.field(&n.attrs[i], exact)
 		}
 	} else {
 		for i, f := range fields {
@@ -172,7 +179,7 @@ func (r *renderer) selectSQL(n *node, fields []string) error {
 			if !ok {
 				return fmt.Errorf("%w: %q is not an attribute of %s", djerr.ErrUnknownAttribute, f, n.describe())
 			}
-			r.field(a)
+			r.field(a, exact)
 		}
 	}
 	r.str(" FROM ")
@@ -200,7 +207,23 @@ func (r *renderer) selectSQL(n *node, fields []string) error {
 	return nil
 }
 
-func (r *renderer) field(a *attr) {
+// field writes one item of a select list. In the outermost list of a
+// fetched statement (exact), a FLOAT column is cast to DOUBLE: MariaDB's
+// text protocol prints FLOAT values with six significant digits, which
+// loses most float32 values, while the double it converts to is exact and
+// converts back to the same float32.
+func (r *renderer) field(a *attr, exact bool) {
+	if exact && isSingleFloat(&a.Attribute) {
+		r.str("CAST(")
+		if a.expr != "" {
+			r.str(a.expr)
+		} else {
+			r.ident(a.Name)
+		}
+		r.str(" AS DOUBLE) as ")
+		r.ident(a.Name)
+		return
+	}
 	if a.expr != "" {
 		r.str(a.expr)
 		r.str(" as ")
@@ -368,4 +391,25 @@ func (r *renderer) topSQL(n *node) {
 		r.str(" LIMIT 18446744073709551615 OFFSET ")
 		r.b = strconv.AppendInt(r.b, t.offset, 10)
 	}
+}
+
+// isSingleFloat reports a single-precision FLOAT column ("float",
+// "float unsigned", "float(p)" with p ≤ 24).
+func isSingleFloat(a *schema.Attribute) bool {
+	if a.Category != schema.CatFloat {
+		return false
+	}
+	t := strings.TrimSpace(strings.TrimSuffix(a.Type, " unsigned"))
+	switch {
+	case t == "float":
+		return true
+	case strings.HasPrefix(t, "float(") && strings.HasSuffix(t, ")"):
+		p := strings.SplitN(t[len("float("):len(t)-1], ",", 2)
+		if len(p) == 2 {
+			return true // float(m,d): single precision
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(p[0]))
+		return err == nil && n <= 24
+	}
+	return false
 }

@@ -1,56 +1,23 @@
 package query
 
 import (
-	"fmt"
 	"strings"
 )
 
 // countPlaceholders counts the ? placeholders of a SQL text outside string
-// literals, quoted identifiers and comments, as go-sql-driver/mysql does.
+// literals, quoted identifiers and comments.
 func countPlaceholders(s string) int {
 	n := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\'', '"', '`':
-			i = skipQuoted(s, i)
-		case '#':
-			i = skipLine(s, i)
-		case '-':
-			if i+1 < len(s) && s[i+1] == '-' && (i+2 == len(s) || isSpace(s[i+2])) {
-				i = skipLine(s, i)
-			}
-		case '/':
-			if i+1 < len(s) && s[i+1] == '*' {
-				if j := strings.Index(s[i+2:], "*/"); j >= 0 {
-					i += j + 3
-				} else {
-					i = len(s)
-				}
-			}
-		case '?':
+	for t := range tokens(s) {
+		if t.kind == tokCode && s[t.start] == '?' {
 			n++
 		}
 	}
 	return n
 }
 
-// skipQuoted returns the index of the quote closing the literal or quoted
-// identifier that starts at i (or len(s)-1 if it is unterminated).
-func skipQuoted(s string, i int) int {
-	if j := closesAt(s, i); j >= 0 {
-		return j
-	}
-	return len(s) - 1
-}
-
-func skipLine(s string, i int) int {
-	if j := strings.IndexByte(s[i:], '\n'); j >= 0 {
-		return i + j
-	}
-	return len(s) - 1
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+// isSpace reports whether c is white space to MariaDB's lexer.
+func isSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
 
 func isIdentStart(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
@@ -97,9 +64,9 @@ var sqlWords = map[string]bool{
 
 // columnNames returns the names a SQL condition appears to use, with
 // DataJoint's heuristic: names in backticks, and bare lower-case words
-// outside literals that are neither SQL keywords nor followed by "(" (a
-// function call). Words after a "." (qualified names), session variables
-// (@x) and collation names are skipped.
+// outside literals and comments that are neither SQL keywords nor followed
+// by "(" (a function call). Words after a "." (qualified names), session
+// variables (@x) and collation names are skipped.
 func columnNames(s string) []string {
 	var out []string
 	add := func(name string) {
@@ -108,36 +75,35 @@ func columnNames(s string) []string {
 		}
 	}
 	afterCollate := false // a collation name follows COLLATE
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	skip := 0             // the end of the word or number just read
+	for t := range tokens(s) {
+		if t.start < skip {
+			continue
+		}
+		switch t.kind {
+		case tokIdent:
+			if !t.open && t.end-t.start > 2 {
+				add(strings.ReplaceAll(s[t.start+1:t.end-1], "``", "`"))
+			}
+			continue
+		case tokCode:
+		default:
+			continue
+		}
+		i, c := t.start, s[t.start]
 		switch {
-		case c == '`':
-			j := skipQuoted(s, i)
-			if j > i+1 {
-				add(strings.ReplaceAll(s[i+1:j], "``", "`"))
-			}
-			i = j
-		case c == '\'' || c == '"':
-			i = skipQuoted(s, i)
-		case c == '#':
-			i = skipLine(s, i)
-		case c == '-' && i+1 < len(s) && s[i+1] == '-':
-			i = skipLine(s, i)
-		case c == '/' && i+1 < len(s) && s[i+1] == '*':
-			if j := strings.Index(s[i+2:], "*/"); j >= 0 {
-				i += j + 3
-			} else {
-				i = len(s)
-			}
 		case c >= '0' && c <= '9':
-			for i+1 < len(s) && isIdentChar(s[i+1]) {
-				i++
+			j := i + 1
+			for j < len(s) && isIdentChar(s[j]) {
+				j++
 			}
+			skip = j
 		case isIdentStart(c) || c == '@':
 			j := i + 1
 			for j < len(s) && isIdentChar(s[j]) {
 				j++
 			}
+			skip = j
 			word := s[i:j]
 			prev := byte(0)
 			if i > 0 {
@@ -154,7 +120,6 @@ func columnNames(s string) []string {
 				add(word)
 			}
 			afterCollate = strings.EqualFold(word, "collate")
-			i = j - 1
 		}
 	}
 	return out
@@ -175,84 +140,123 @@ func isLowerWord(w string) bool {
 	return true
 }
 
-// checkFragment checks a SQL fragment that is pasted into a statement (a
-// Where condition or a computed attribute): quotes and block comments must
-// be closed, parentheses balanced, and there may be no ";" (and, when
-// noComma is set, no "," outside parentheses). It returns the fragment,
-// with a line break added when it ends in a line comment so that the text
-// after it stays code.
-func checkFragment(s string, noComma bool) (string, error) {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\'', '"', '`':
-			j := closesAt(s, i)
-			if j < 0 {
-				return "", fmt.Errorf("unterminated %c quote", c)
+// tokKind is the kind of a lexical unit of SQL text.
+type tokKind uint8
+
+const (
+	tokCode         tokKind = iota // one byte of code
+	tokString                      // '...' or "..." (a string literal)
+	tokIdent                       // `...` (a quoted identifier)
+	tokLineComment                 // # or -- up to the end of the line
+	tokBlockComment                // /* ... */, also /*! */ and /*M! */
+)
+
+// token is one lexical unit s[start:end] of SQL text.
+type token struct {
+	kind       tokKind
+	start, end int
+	// open marks a literal or block comment that the text leaves open.
+	open bool
+}
+
+// tokens splits SQL text into code bytes, literals and comments as the
+// MariaDB and MySQL lexers do for a connection in utf8mb4 whose sql_mode
+// has neither ANSI_QUOTES nor NO_BACKSLASH_ESCAPES (DataJoint's):
+//
+//   - '...' and "..." are strings: a quote is escaped by doubling it or
+//     by a backslash, and a backslash escapes any byte. Prefixed forms
+//     (N'...', _charset'...', X'...', B'...', @'...') end where the plain
+//     string would: the digits of X'..' and B'..' contain no quote or
+//     backslash, and a quote right after them opens a new string in
+//     which the same rules apply.
+//   - `...` is an identifier in which a backtick is escaped by doubling.
+//   - # starts a comment up to the end of the line, and so does -- when
+//     followed by white space, a control character or the end of the
+//     text.
+//   - /* starts a comment up to the first */, including the executable
+//     forms /*!, /*!NNNNN, /*M! and /*M!NNNNNN whose content the server
+//     runs as code.
+//
+// Multi-byte UTF-8 sequences never contain a byte below 0x80, so the
+// scan is by bytes.
+func tokens(s string) func(yield func(token) bool) {
+	return func(yield func(token) bool) {
+		for i := 0; i < len(s); {
+			t := nextToken(s, i)
+			if !yield(t) {
+				return
 			}
-			i = j
-		case '#':
-			i = skipLine(s, i)
-			if s[i] != '\n' {
-				return s + "\n", checkDepth(depth)
-			}
-		case '-':
-			if i+1 < len(s) && s[i+1] == '-' && (i+2 == len(s) || isSpace(s[i+2])) {
-				i = skipLine(s, i)
-				if s[i] != '\n' {
-					return s + "\n", checkDepth(depth)
-				}
-			}
-		case '/':
-			if i+1 < len(s) && s[i+1] == '*' {
-				j := strings.Index(s[i+2:], "*/")
-				if j < 0 {
-					return "", fmt.Errorf("unterminated /* comment")
-				}
-				i += j + 3
-			}
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth < 0 {
-				return "", fmt.Errorf("unbalanced )")
-			}
-		case ';':
-			return "", fmt.Errorf("';' is not allowed")
-		case ',':
-			if noComma && depth == 0 {
-				return "", fmt.Errorf("',' outside parentheses")
-			}
+			i = t.end
 		}
 	}
-	return s, checkDepth(depth)
 }
 
-func checkDepth(depth int) error {
-	if depth != 0 {
-		return fmt.Errorf("unbalanced (")
+// nextToken returns the token that starts at s[i].
+func nextToken(s string, i int) token {
+	t := token{kind: tokCode, start: i, end: i + 1}
+	switch c := s[i]; {
+	case c == '\'' || c == '"':
+		t.kind = tokString
+		t.end, t.open = scanString(s, i)
+	case c == '`':
+		t.kind = tokIdent
+		t.end, t.open = scanIdent(s, i)
+	case c == '#' || c == '-' && startsDashComment(s, i):
+		t.kind = tokLineComment
+		t.end = len(s)
+		if j := strings.IndexAny(s[i:], "\n\x00"); j >= 0 {
+			t.end = i + j
+		}
+	case c == '/' && i+1 < len(s) && s[i+1] == '*':
+		t.kind = tokBlockComment
+		if j := strings.Index(s[i+2:], "*/"); j >= 0 {
+			t.end = i + 2 + j + 2
+		} else {
+			t.end, t.open = len(s), true
+		}
 	}
-	return nil
+	return t
 }
 
-// closesAt returns the index of the quote closing the literal that starts
-// at i, or -1 when it is unterminated.
-func closesAt(s string, i int) int {
+// startsDashComment reports whether s[i:] starts with "--" followed by
+// white space, a control character or the end of the text.
+func startsDashComment(s string, i int) bool {
+	if i+1 >= len(s) || s[i+1] != '-' {
+		return false
+	}
+	return i+2 == len(s) || s[i+2] <= ' ' || s[i+2] == 0x7f
+}
+
+// scanString scans the string literal quoted by s[i] and returns the
+// index after its closing quote.
+func scanString(s string, i int) (end int, open bool) {
 	q := s[i]
 	for j := i + 1; j < len(s); j++ {
 		switch s[j] {
 		case '\\':
-			if q != '`' {
-				j++
-			}
+			j++
 		case q:
 			if j+1 < len(s) && s[j+1] == q {
 				j++
 				continue
 			}
-			return j
+			return j + 1, false
 		}
 	}
-	return -1
+	return len(s), true
+}
+
+// scanIdent scans the identifier quoted by the backtick s[i] and returns
+// the index after its closing backtick.
+func scanIdent(s string, i int) (end int, open bool) {
+	for j := i + 1; j < len(s); j++ {
+		if s[j] == '`' {
+			if j+1 < len(s) && s[j+1] == '`' {
+				j++
+				continue
+			}
+			return j + 1, false
+		}
+	}
+	return len(s), true
 }

@@ -7,12 +7,12 @@ SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `
 -- args: []interface {}{"CA"}
 -- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student` WHERE (home_state = ?) []interface {}{"CA"}
 
--- where line comment
-SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` WHERE (home_state = ? -- the state
-)AND(student_id > 1)
+-- where multi-line
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` WHERE (home_state =
+ ?)AND(student_id > 1)
 -- args: []interface {}{"CA"}
--- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student` WHERE (home_state = ? -- the state
-)AND(student_id > 1) []interface {}{"CA"}
+-- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student` WHERE (home_state =
+ ?)AND(student_id > 1) []interface {}{"CA"}
 
 -- where and match
 SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` WHERE (home_state = ?)AND(`last_name`=?)
@@ -101,9 +101,9 @@ SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `
 -- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student` WHERE ((`student_id`) IN (SELECT `student_id` FROM (SELECT `student_id`,`dept`,`course` FROM `db`.`enroll` ORDER BY `student_id`,`dept`,`course` LIMIT 3) as `$1`))
 
 -- semijoin aggregation
-SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` WHERE ((`student_id`) IN (SELECT `student_id` FROM (SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id` HAVING (n >= ?)) as `$1`))
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` WHERE ((`student_id`) IN (SELECT `student_id` FROM (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id` HAVING (n >= ?)) as `$1`))
 -- args: []interface {}{2}
--- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student` WHERE ((`student_id`) IN (SELECT `student_id` FROM (SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id` HAVING (n >= ?)) as `$1`)) []interface {}{2}
+-- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student` WHERE ((`student_id`) IN (SELECT `student_id` FROM (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id` HAVING (n >= ?)) as `$1`)) []interface {}{2}
 
 -- semijoin nullable
 SELECT `thesis_id`,`student_id`,`title` FROM `db`.`thesis` WHERE ((`student_id`) IN (SELECT `student_id` FROM `db`.`student`))
@@ -147,7 +147,7 @@ SELECT `subject`,`course`,`credits`,`dept_name` FROM (SELECT `dept` as `subject`
 -- count: SELECT count(DISTINCT `subject`,`course`) FROM (SELECT `dept` as `subject`,`course`,`credits` FROM `db`.`course`) as `$1` NATURAL JOIN (SELECT `dept` as `subject`,`dept_name` FROM `db`.`#department`) as `$2`
 
 -- join computed not key
-SELECT `dept`,`course`,`student_id`,credits*15 as `hours` FROM `db`.`course` NATURAL JOIN `db`.`enroll`
+SELECT `dept`,`course`,`student_id`,(credits*15) as `hours` FROM `db`.`course` NATURAL JOIN `db`.`enroll`
 -- count: SELECT count(DISTINCT `dept`,`course`,`student_id`) FROM `db`.`course` NATURAL JOIN `db`.`enroll`
 
 -- join limited
@@ -155,8 +155,8 @@ SELECT `student_id`,`dept`,`course`,`first_name`,`last_name`,`date_of_birth`,`ho
 -- count: SELECT count(DISTINCT `student_id`,`dept`,`course`) FROM (SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` ORDER BY `student_id` LIMIT 2) as `$1` NATURAL JOIN `db`.`enroll`
 
 -- join aggregation
-SELECT `student_id`,`n`,`dept`,`declare_date` FROM (SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1` NATURAL JOIN `db`.`student_major`
--- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1` NATURAL JOIN `db`.`student_major`
+SELECT `student_id`,`n`,`dept`,`declare_date` FROM (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1` NATURAL JOIN `db`.`student_major`
+-- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1` NATURAL JOIN `db`.`student_major`
 
 -- join union
 SELECT `student_id`,`dept`,`course` FROM ((SELECT `student_id` FROM `db`.`student` WHERE (`student_id`=?)) UNION (SELECT `student_id` FROM `db`.`student` WHERE (`student_id`=?))) as `$1` NATURAL JOIN `db`.`enroll`
@@ -176,7 +176,7 @@ SELECT `student_id`,`first_name`,`last_name` FROM `db`.`student`
 -- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student`
 
 -- proj all
-SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,concat(first_name, ' ', last_name) as `full` FROM `db`.`student`
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,(concat(first_name, ' ', last_name)) as `full` FROM `db`.`student`
 -- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student`
 
 -- proj rename
@@ -188,13 +188,13 @@ SELECT `student_id`,`first_name`,`first_name` as `fn` FROM `db`.`student`
 -- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student`
 
 -- proj constant
-SELECT `student_id`,NULL as `nothing`,1 as `one` FROM `db`.`student`
+SELECT `student_id`,(NULL) as `nothing`,(1) as `one` FROM `db`.`student`
 -- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student`
 
 -- proj computed restricted
-SELECT `student_id`,`name` FROM (SELECT `student_id`,concat(first_name, ' ', last_name) as `name` FROM `db`.`student`) as `$1` WHERE (name LIKE ?)
+SELECT `student_id`,`name` FROM (SELECT `student_id`,(concat(first_name, ' ', last_name)) as `name` FROM `db`.`student`) as `$1` WHERE (name LIKE ?)
 -- args: []interface {}{"%Lee"}
--- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,concat(first_name, ' ', last_name) as `name` FROM `db`.`student`) as `$1` WHERE (name LIKE ?) []interface {}{"%Lee"}
+-- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,(concat(first_name, ' ', last_name)) as `name` FROM `db`.`student`) as `$1` WHERE (name LIKE ?) []interface {}{"%Lee"}
 
 -- proj rename restricted
 SELECT `student_id`,`state` FROM (SELECT `student_id`,`home_state` as `state` FROM `db`.`student`) as `$1` WHERE (`state`=?)
@@ -202,8 +202,8 @@ SELECT `student_id`,`state` FROM (SELECT `student_id`,`home_state` as `state` FR
 -- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,`home_state` as `state` FROM `db`.`student`) as `$1` WHERE (`state`=?) []interface {}{"NY"}
 
 -- proj of computed
-SELECT `dept`,`course`,hours/8 as `days` FROM (SELECT `dept`,`course`,credits*15 as `hours` FROM `db`.`course`) as `$1`
--- count: SELECT count(DISTINCT `dept`,`course`) FROM (SELECT `dept`,`course`,credits*15 as `hours` FROM `db`.`course`) as `$1`
+SELECT `dept`,`course`,(hours/8) as `days` FROM (SELECT `dept`,`course`,(credits*15) as `hours` FROM `db`.`course`) as `$1`
+-- count: SELECT count(DISTINCT `dept`,`course`) FROM (SELECT `dept`,`course`,(credits*15) as `hours` FROM `db`.`course`) as `$1`
 
 -- proj of renamed
 SELECT `dept`,`course`,`cr` as `c2` FROM (SELECT `dept`,`course`,`credits` as `cr` FROM `db`.`course`) as `$1`
@@ -222,55 +222,55 @@ SELECT `student_id`,`first_name` as `last_name` FROM (SELECT `student_id`,`first
 -- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` ORDER BY `last_name` LIMIT 3) as `$1`
 
 -- proj after order of computed
-SELECT `student_id` FROM (SELECT `student_id`,length(last_name) as `n` FROM `db`.`student` ORDER BY `n` LIMIT 3) as `$1`
--- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,length(last_name) as `n` FROM `db`.`student` ORDER BY `n` LIMIT 3) as `$1`
+SELECT `student_id` FROM (SELECT `student_id`,(length(last_name)) as `n` FROM `db`.`student` ORDER BY `n` LIMIT 3) as `$1`
+-- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,(length(last_name)) as `n` FROM `db`.`student` ORDER BY `n` LIMIT 3) as `$1`
 
 -- proj after distinct order
 SELECT `dept`,`course` as `c` FROM (SELECT DISTINCT `dept`,`course` FROM `db`.`enroll` ORDER BY `course`) as `$1`
 -- count: SELECT count(DISTINCT `dept`,`course`) FROM (SELECT DISTINCT `dept`,`course` FROM `db`.`enroll` ORDER BY `course`) as `$1`
 
 -- aggr
-SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`
--- count: SELECT count(*) FROM (SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
+SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`
+-- count: SELECT count(*) FROM (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
 
 -- aggr keep all rows
-SELECT `student_id`,count(dept) as `n` FROM `db`.`student` NATURAL LEFT JOIN `db`.`enroll` GROUP BY `student_id`
--- count: SELECT count(*) FROM (SELECT `student_id`,count(dept) as `n` FROM `db`.`student` NATURAL LEFT JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
+SELECT `student_id`,(count(dept)) as `n` FROM `db`.`student` NATURAL LEFT JOIN `db`.`enroll` GROUP BY `student_id`
+-- count: SELECT count(*) FROM (SELECT `student_id`,(count(dept)) as `n` FROM `db`.`student` NATURAL LEFT JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
 
 -- aggr keep all restricted group
-SELECT `student_id`,count(dept) as `n` FROM `db`.`student` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`course` FROM `db`.`enroll` WHERE (`dept`=?)) as `$1` GROUP BY `student_id`
+SELECT `student_id`,(count(dept)) as `n` FROM `db`.`student` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`course` FROM `db`.`enroll` WHERE (`dept`=?)) as `$1` GROUP BY `student_id`
 -- args: []interface {}{"MATH"}
--- count: SELECT count(*) FROM (SELECT `student_id`,count(dept) as `n` FROM `db`.`student` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`course` FROM `db`.`enroll` WHERE (`dept`=?)) as `$1` GROUP BY `student_id`) as `$2` []interface {}{"MATH"}
+-- count: SELECT count(*) FROM (SELECT `student_id`,(count(dept)) as `n` FROM `db`.`student` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`course` FROM `db`.`enroll` WHERE (`dept`=?)) as `$1` GROUP BY `student_id`) as `$2` []interface {}{"MATH"}
 
 -- aggr all secondaries
-SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`
--- count: SELECT count(*) FROM (SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`) as `$1`
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`
+-- count: SELECT count(*) FROM (SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`) as `$1`
 
 -- aggr having
-SELECT `student_id`,`last_name`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`,`last_name` HAVING (n > ?)AND(last_name <> ?)
+SELECT `student_id`,`last_name`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`,`last_name` HAVING (n > ?)AND(last_name <> ?)
 -- args: []interface {}{1, "Ray"}
--- count: SELECT count(*) FROM (SELECT `student_id`,`last_name`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`,`last_name` HAVING (n > ?)AND(last_name <> ?)) as `$1` []interface {}{1, "Ray"}
+-- count: SELECT count(*) FROM (SELECT `student_id`,`last_name`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`,`last_name` HAVING (n > ?)AND(last_name <> ?)) as `$1` []interface {}{1, "Ray"}
 
 -- aggr restricted operand
-SELECT `student_id`,max(grade) as `best` FROM `db`.`student` NATURAL JOIN `db`.`grade` WHERE (`home_state`=?) GROUP BY `student_id`
+SELECT `student_id`,(max(grade)) as `best` FROM `db`.`student` NATURAL JOIN `db`.`grade` WHERE (`home_state`=?) GROUP BY `student_id`
 -- args: []interface {}{"CA"}
--- count: SELECT count(*) FROM (SELECT `student_id`,max(grade) as `best` FROM `db`.`student` NATURAL JOIN `db`.`grade` WHERE (`home_state`=?) GROUP BY `student_id`) as `$1` []interface {}{"CA"}
+-- count: SELECT count(*) FROM (SELECT `student_id`,(max(grade)) as `best` FROM `db`.`student` NATURAL JOIN `db`.`grade` WHERE (`home_state`=?) GROUP BY `student_id`) as `$1` []interface {}{"CA"}
 
 -- aggr of aggr
-SELECT `dept`,sum(n) as `total` FROM `db`.`#department` NATURAL JOIN (SELECT `dept`,`course`,count(student_id) as `n` FROM `db`.`course` NATURAL LEFT JOIN `db`.`enroll` GROUP BY `dept`,`course`) as `$1` GROUP BY `dept`
--- count: SELECT count(*) FROM (SELECT `dept`,sum(n) as `total` FROM `db`.`#department` NATURAL JOIN (SELECT `dept`,`course`,count(student_id) as `n` FROM `db`.`course` NATURAL LEFT JOIN `db`.`enroll` GROUP BY `dept`,`course`) as `$1` GROUP BY `dept`) as `$2`
+SELECT `dept`,(sum(n)) as `total` FROM `db`.`#department` NATURAL JOIN (SELECT `dept`,`course`,(count(student_id)) as `n` FROM `db`.`course` NATURAL LEFT JOIN `db`.`enroll` GROUP BY `dept`,`course`) as `$1` GROUP BY `dept`
+-- count: SELECT count(*) FROM (SELECT `dept`,(sum(n)) as `total` FROM `db`.`#department` NATURAL JOIN (SELECT `dept`,`course`,(count(student_id)) as `n` FROM `db`.`course` NATURAL LEFT JOIN `db`.`enroll` GROUP BY `dept`,`course`) as `$1` GROUP BY `dept`) as `$2`
 
 -- aggr then proj
-SELECT `student_id`,n*2 as `twice` FROM (SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
--- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
+SELECT `student_id`,(n*2) as `twice` FROM (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
+-- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
 
 -- aggr ordered
-SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id` ORDER BY `n` DESC,`student_id` LIMIT 2
--- count: SELECT count(*) FROM (SELECT `student_id`,count(*) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id` ORDER BY `n` DESC,`student_id` LIMIT 2) as `$1`
+SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id` ORDER BY `n` DESC,`student_id` LIMIT 2
+-- count: SELECT count(*) FROM (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id` ORDER BY `n` DESC,`student_id` LIMIT 2) as `$1`
 
 -- aggr join group
-SELECT `dept`,`course`,avg(points) as `avg_points` FROM `db`.`course` NATURAL JOIN `db`.`grade` NATURAL JOIN `db`.`#letter_grade` GROUP BY `dept`,`course`
--- count: SELECT count(*) FROM (SELECT `dept`,`course`,avg(points) as `avg_points` FROM `db`.`course` NATURAL JOIN `db`.`grade` NATURAL JOIN `db`.`#letter_grade` GROUP BY `dept`,`course`) as `$1`
+SELECT `dept`,`course`,(avg(points)) as `avg_points` FROM `db`.`course` NATURAL JOIN `db`.`grade` NATURAL JOIN `db`.`#letter_grade` GROUP BY `dept`,`course`
+-- count: SELECT count(*) FROM (SELECT `dept`,`course`,(avg(points)) as `avg_points` FROM `db`.`course` NATURAL JOIN `db`.`grade` NATURAL JOIN `db`.`#letter_grade` GROUP BY `dept`,`course`) as `$1`
 
 -- u distinct
 SELECT DISTINCT `dept` FROM `db`.`enroll`
@@ -286,26 +286,26 @@ SELECT DISTINCT `dept` FROM (SELECT `student_id`,`dept`,`course` FROM `db`.`enro
 -- count: SELECT count(DISTINCT `dept`) FROM (SELECT `student_id`,`dept`,`course` FROM `db`.`enroll` ORDER BY `student_id`,`dept`,`course` LIMIT 3) as `$1`
 
 -- u aggr
-SELECT `dept`,count(*) as `n` FROM `db`.`enroll` GROUP BY `dept`
--- count: SELECT count(*) FROM (SELECT `dept`,count(*) as `n` FROM `db`.`enroll` GROUP BY `dept`) as `$1`
+SELECT `dept`,(count(*)) as `n` FROM `db`.`enroll` GROUP BY `dept`
+-- count: SELECT count(*) FROM (SELECT `dept`,(count(*)) as `n` FROM `db`.`enroll` GROUP BY `dept`) as `$1`
 
 -- u aggr having
-SELECT `dept`,count(*) as `n` FROM `db`.`enroll` GROUP BY `dept` HAVING (n > ?)
+SELECT `dept`,(count(*)) as `n` FROM `db`.`enroll` GROUP BY `dept` HAVING (n > ?)
 -- args: []interface {}{3}
--- count: SELECT count(*) FROM (SELECT `dept`,count(*) as `n` FROM `db`.`enroll` GROUP BY `dept` HAVING (n > ?)) as `$1` []interface {}{3}
+-- count: SELECT count(*) FROM (SELECT `dept`,(count(*)) as `n` FROM `db`.`enroll` GROUP BY `dept` HAVING (n > ?)) as `$1` []interface {}{3}
 
 -- u aggr over proj
-SELECT `last_name`,min(yob) as `first` FROM (SELECT `student_id`,`last_name`,year(date_of_birth) as `yob` FROM `db`.`student`) as `$1` GROUP BY `last_name`
--- count: SELECT count(*) FROM (SELECT `last_name`,min(yob) as `first` FROM (SELECT `student_id`,`last_name`,year(date_of_birth) as `yob` FROM `db`.`student`) as `$1` GROUP BY `last_name`) as `$2`
+SELECT `last_name`,(min(yob)) as `first` FROM (SELECT `student_id`,`last_name`,(year(date_of_birth)) as `yob` FROM `db`.`student`) as `$1` GROUP BY `last_name`
+-- count: SELECT count(*) FROM (SELECT `last_name`,(min(yob)) as `first` FROM (SELECT `student_id`,`last_name`,(year(date_of_birth)) as `yob` FROM `db`.`student`) as `$1` GROUP BY `last_name`) as `$2`
 
 -- u global
-SELECT count(*) as `n` FROM `db`.`enroll`
--- count: SELECT count(*) FROM (SELECT count(*) as `n` FROM `db`.`enroll`) as `$1`
+SELECT (count(*)) as `n` FROM `db`.`enroll`
+-- count: SELECT count(*) FROM (SELECT (count(*)) as `n` FROM `db`.`enroll`) as `$1`
 
 -- u global restricted
-SELECT `n` FROM (SELECT count(*) as `n` FROM `db`.`enroll`) as `$1` WHERE (n > ?)
+SELECT `n` FROM (SELECT (count(*)) as `n` FROM `db`.`enroll`) as `$1` WHERE (n > ?)
 -- args: []interface {}{100}
--- count: SELECT count(*) FROM (SELECT count(*) as `n` FROM `db`.`enroll`) as `$1` WHERE (n > ?) []interface {}{100}
+-- count: SELECT count(*) FROM (SELECT (count(*)) as `n` FROM `db`.`enroll`) as `$1` WHERE (n > ?) []interface {}{100}
 
 -- u join
 SELECT `student_id`,`dept`,`declare_date` FROM `db`.`student_major`
@@ -321,8 +321,8 @@ SELECT `student_id`,`dept`,`course` FROM ((SELECT `student_id`,`dept`,`course` F
 -- count: SELECT count(DISTINCT `student_id`,`dept`,`course`) FROM ((SELECT `student_id`,`dept`,`course` FROM `db`.`grade`) UNION (SELECT `student_id`,`dept`,`course` FROM `db`.`enroll` WHERE (`dept`=?))) as `$1` []interface {}{"PHYS"}
 
 -- union secondaries
-SELECT `student_id`,`dept`,`course`,`grade`,`course_name` FROM ((SELECT `student_id`,`dept`,`course`,`grade`,`course_name` FROM `db`.`grade` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`course`,`course_name` FROM `db`.`enroll` NATURAL JOIN `db`.`course`) as `$1`) UNION (SELECT `student_id`,`dept`,`course`,NULL as `grade`,`course_name` FROM `db`.`enroll` NATURAL JOIN `db`.`course` WHERE ((`student_id`,`dept`,`course`) NOT IN (SELECT `student_id`,`dept`,`course` FROM `db`.`grade`)))) as `$2`
--- count: SELECT count(DISTINCT `student_id`,`dept`,`course`) FROM ((SELECT `student_id`,`dept`,`course`,`grade`,`course_name` FROM `db`.`grade` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`course`,`course_name` FROM `db`.`enroll` NATURAL JOIN `db`.`course`) as `$1`) UNION (SELECT `student_id`,`dept`,`course`,NULL as `grade`,`course_name` FROM `db`.`enroll` NATURAL JOIN `db`.`course` WHERE ((`student_id`,`dept`,`course`) NOT IN (SELECT `student_id`,`dept`,`course` FROM `db`.`grade`)))) as `$2`
+SELECT `student_id`,`dept`,`course`,`grade`,`course_name` FROM ((SELECT `student_id`,`dept`,`course`,`grade`,`course_name` FROM `db`.`grade` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`course`,`course_name` FROM `db`.`enroll` NATURAL JOIN `db`.`course`) as `$1`) UNION (SELECT `student_id`,`dept`,`course`,(NULL) as `grade`,`course_name` FROM `db`.`enroll` NATURAL JOIN `db`.`course` WHERE ((`student_id`,`dept`,`course`) NOT IN (SELECT `student_id`,`dept`,`course` FROM `db`.`grade`)))) as `$2`
+-- count: SELECT count(DISTINCT `student_id`,`dept`,`course`) FROM ((SELECT `student_id`,`dept`,`course`,`grade`,`course_name` FROM `db`.`grade` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`course`,`course_name` FROM `db`.`enroll` NATURAL JOIN `db`.`course`) as `$1`) UNION (SELECT `student_id`,`dept`,`course`,(NULL) as `grade`,`course_name` FROM `db`.`enroll` NATURAL JOIN `db`.`course` WHERE ((`student_id`,`dept`,`course`) NOT IN (SELECT `student_id`,`dept`,`course` FROM `db`.`grade`)))) as `$2`
 
 -- union restricted
 SELECT `dept`,`course` FROM ((SELECT `dept`,`course` FROM `db`.`course`) UNION (SELECT DISTINCT `dept`,`course` FROM `db`.`enroll`)) as `$1` WHERE (`dept`=?)
@@ -355,6 +355,6 @@ SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM (
 -- count: SELECT count(DISTINCT `student_id`) FROM (SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` ORDER BY `student_id` LIMIT 4) as `$1` WHERE (home_state = ?) []interface {}{"CA"}
 
 -- five ops
-SELECT `student_id`,`dept`,`course`,`last_name`,min(grade) as `best` FROM `db`.`student` NATURAL JOIN `db`.`enroll` NATURAL JOIN `db`.`grade` WHERE (home_state IS NOT NULL) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT 10
--- count: SELECT count(*) FROM (SELECT `student_id`,`dept`,`course`,`last_name`,min(grade) as `best` FROM `db`.`student` NATURAL JOIN `db`.`enroll` NATURAL JOIN `db`.`grade` WHERE (home_state IS NOT NULL) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT 10) as `$1`
+SELECT `student_id`,`dept`,`course`,`last_name`,(min(grade)) as `best` FROM `db`.`student` NATURAL JOIN `db`.`enroll` NATURAL JOIN `db`.`grade` WHERE (home_state IS NOT NULL) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT 10
+-- count: SELECT count(*) FROM (SELECT `student_id`,`dept`,`course`,`last_name`,(min(grade)) as `best` FROM `db`.`student` NATURAL JOIN `db`.`enroll` NATURAL JOIN `db`.`grade` WHERE (home_state IS NOT NULL) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT 10) as `$1`
 

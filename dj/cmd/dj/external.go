@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/datajoint-go/datajoint/dj"
+)
+
+func init() {
+	commands["external"] = command{
+		summary: "remove the objects of an object store that no tracking row names (sweep)",
+		run:     runExternal,
+	}
+}
+
+const externalUsage = `usage:
+	dj external sweep --schema S --store NAME [--grace 24h] [--dry-run] [--config FILE]
+
+sweep lists the store under <location>/<schema>/ and removes the blob and
+attachment objects that no row of the schema's ~external_<store> table names
+and that are older than the grace period: uploads of inserts that failed or
+were killed. The grace period must exceed the longest running insert.
+Filepath objects are never removed. --dry-run lists what would be removed.
+The connection and the store come from dj_local_conf.json (or --config) and
+DJ_HOST, DJ_USER, DJ_PASS.
+`
+
+// runExternal implements "dj external".
+func runExternal(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, externalUsage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return flag.ErrHelp
+	}
+	if args[0] != "sweep" {
+		fmt.Fprintf(stderr, "dj external: unknown subcommand %q\n", args[0])
+		fmt.Fprint(stderr, externalUsage)
+		return errUsage
+	}
+	fs := flag.NewFlagSet("dj external sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, externalUsage) }
+	schemaName := fs.String("schema", "", "schema (database) name")
+	store := fs.String("store", "", "store name")
+	grace := fs.Duration("grace", dj.DefaultSweepGrace, "minimum age of an object to remove")
+	dryRun := fs.Bool("dry-run", false, "list what would be removed, remove nothing")
+	config := fs.String("config", "", "configuration file (default ./dj_local_conf.json)")
+	if err := fs.Parse(args[1:]); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return errUsage
+	}
+	if *schemaName == "" || *store == "" || *grace <= 0 || fs.NArg() != 0 {
+		fmt.Fprint(stderr, externalUsage)
+		return errUsage
+	}
+	cfg, err := dj.LoadConfig(*config)
+	if err != nil {
+		return err
+	}
+	c, err := dj.Connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	s, err := c.Schema(ctx, *schemaName, dj.NoCreate())
+	if err != nil {
+		return err
+	}
+	rep, err := s.External(*store).Sweep(ctx, dj.SweepOptions{Grace: *grace, DryRun: *dryRun})
+	if err != nil {
+		return err
+	}
+	if len(rep.Objects) > 0 {
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PATH\tSIZE\tMODIFIED")
+		for _, o := range rep.Objects {
+			fmt.Fprintf(tw, "%s\t%d\t%s\n", o.Path, o.Size, o.ModTime.UTC().Format(time.RFC3339))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(stdout, rep)
+	for _, e := range rep.Errors {
+		fmt.Fprintf(stderr, "dj external sweep: %v\n", e)
+	}
+	if len(rep.Errors) > 0 {
+		return fmt.Errorf("%d objects could not be removed", len(rep.Errors))
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package dj
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/datajoint-go/datajoint/dj/schema"
+)
+
+// DropOption configures Table.Drop.
+type DropOption func(*dropOptions)
+
+type dropOptions struct{ forceParts bool }
+
+// DropParts allows dropping a part table without its master.
+func DropParts() DropOption { return func(o *dropOptions) { o.forceParts = true } }
+
+// Drop drops the table and every table that depends on it, dependents
+// first, and unbinds their Go types. A part table is dropped only with its
+// master, unless DropParts is given.
+func (t *Table) Drop(ctx context.Context, opts ...DropOption) error {
+	var o dropOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	c := t.schema.conn
+	full := t.FullName()
+	if t.meta.Master != "" && !o.forceParts {
+		return &Error{Op: "drop", Table: full, Err: fmt.Errorf("%w: %s is a part table; drop its master, or pass dj.DropParts()", ErrPartIntegrity, full)}
+	}
+	g, err := loadGraphFor(ctx, c, t.meta.Database)
+	if err != nil {
+		return opError("drop", full, "", err)
+	}
+	order := dedupe(append([]string{full}, g.Descendants(full)...))
+	inSet := map[string]bool{}
+	for _, n := range order {
+		inSet[n] = true
+	}
+	if !o.forceParts {
+		for _, n := range order[1:] {
+			db, name := splitFull(n)
+			if _, master, ok := schema.ParseTableName(name); ok && master != "" && !inSet[schema.QuoteFull(db, master)] {
+				return &Error{Op: "drop", Table: full, Err: fmt.Errorf("%w: dropping %s would drop part %s without its master", ErrPartIntegrity, full, n)}
+			}
+		}
+	}
+	for i := len(order) - 1; i >= 0; i-- {
+		if _, err := c.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+order[i]); err != nil {
+			return opError("drop", order[i], "", err)
+		}
+		c.unbind(order[i])
+	}
+	return nil
+}
