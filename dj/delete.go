@@ -56,7 +56,10 @@ func ForceParts() DeleteOption { return func(o *deleteOptions) { o.forceParts = 
 // from each table, after those rows are selected and locked and before any
 // of them is deleted. Returning false cancels the delete: nothing is
 // deleted, and Delete returns an empty DeleteResult with a nil error. It is
-// the hook for interactive confirmation (DataJoint's safemode prompt).
+// the hook for interactive confirmation (DataJoint's safemode prompt). When
+// the delete's transaction is rolled back by a deadlock or lock-wait
+// timeout and run again, f is asked again with the counts of the new
+// attempt.
 func Confirm(f func(DeleteResult) bool) DeleteOption {
 	return func(o *deleteOptions) { o.confirm = f }
 }

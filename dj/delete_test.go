@@ -345,3 +345,24 @@ func TestDeleteInBatches(t *testing.T) {
 		t.Errorf("%d DELETE statements for 2110 rows in batches of 7", statements)
 	}
 }
+
+func TestDrop(t *testing.T) {
+	c, s := connect(t)
+	ctx := context.Background()
+	declareLab(t, s)
+	part, err := dj.TableOf[FilteredChannel](c)
+	must(t, err)
+	wantErr(t, part.Drop(ctx), dj.ErrPartIntegrity)
+	sess, err := dj.TableOf[Session](c)
+	must(t, err)
+	must(t, sess.Drop(ctx))
+	var n int
+	must(t, c.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema=? AND table_name NOT LIKE '~%'", s.Name()).Scan(&n))
+	if n != 2 { // #species and subject remain
+		t.Fatalf("tables left = %d", n)
+	}
+	if _, err := dj.TableOf[Filtered](c); err == nil {
+		t.Fatal("dropped type is still bound")
+	}
+	must(t, s.Drop(ctx))
+}

@@ -82,9 +82,9 @@ func TestExternalVerifiesObjects(t *testing.T) {
 
 		// The blob.
 		writeObject(t, env, blobAt, flip(packed))
-		_, err = dj.Fetch[ExtRecording](ctx, c, q)
+		_, err = dj.Fetch[ExtRecording](ctx, c, q, dj.DownloadPath(t.TempDir()))
 		wantMismatch(t, err, extStore, blobAt, "rec_id=7")
-		_, err = dj.FetchMaps(ctx, c, q)
+		_, err = dj.FetchMaps(ctx, c, q, dj.DownloadPath(t.TempDir()))
 		wantMismatch(t, err, extStore, blobAt)
 		_, err = dj.FetchColumn[[]float64](ctx, c, q, "trace")
 		wantMismatch(t, err, extStore, blobAt)
@@ -92,7 +92,7 @@ func TestExternalVerifiesObjects(t *testing.T) {
 
 		// The attachment, read into memory and into a download directory.
 		writeObject(t, env, docAt, flip(doc))
-		_, err = dj.FetchMaps(ctx, c, q.Proj("doc"))
+		_, err = dj.FetchMaps(ctx, c, q.Proj("doc"), dj.DownloadPath(t.TempDir()))
 		wantMismatch(t, err, extStore, docAt, "rec_id=7")
 		_, err = dj.Fetch[ExtRecording](ctx, c, q, dj.DownloadPath(t.TempDir()))
 		wantMismatch(t, err, extStore, docAt)
@@ -101,7 +101,7 @@ func TestExternalVerifiesObjects(t *testing.T) {
 		// The filepath, whose local copy is gone.
 		must(t, os.Remove(rawPath))
 		writeObject(t, env, rawAt, flip(rawData))
-		_, err = dj.Fetch[ExtRecording](ctx, c, q)
+		_, err = dj.Fetch[ExtRecording](ctx, c, q, dj.DownloadPath(t.TempDir()))
 		wantMismatch(t, err, extStore, rawAt, "rec_id=7")
 		writeObject(t, env, rawAt, rawData)
 
@@ -173,7 +173,7 @@ func TestExternalFilepathTraversal(t *testing.T) {
 			must(t, err)
 			_, err = c.DB().ExecContext(ctx, "UPDATE `"+s.Name()+"`.`ext_recording` SET raw=? WHERE rec_id=1", sum)
 			must(t, err)
-			_, err = dj.Fetch[ExtRecording](ctx, c, dj.From[ExtRecording](c))
+			_, err = dj.Fetch[ExtRecording](ctx, c, dj.From[ExtRecording](c), dj.DownloadPath(t.TempDir()))
 			wantErr(t, err, dj.ErrStore)
 			if !strings.Contains(err.Error(), "rec_id=1") {
 				t.Errorf("%d: error does not name the row: %v", i, err)

@@ -32,6 +32,10 @@ const (
 // Jobs is the ~jobs table of one schema: the reservation and error table
 // shared by every auto-populated table of the schema and by every worker,
 // Go or Python (DataJoint 0.14's JobTable, same DDL and same key_hash).
+// jobBlobLimit bounds the decoded size of a ~jobs key or error stack shown
+// by List: the key column is a blob (64 KiB) and the stack a mediumblob.
+const jobBlobLimit = 64 << 20
+
 type Jobs struct {
 	conn *Conn
 	db   string
@@ -374,7 +378,7 @@ func (j *Jobs) List(ctx context.Context, f JobFilter) ([]Job, error) {
 		jb.ErrorMessage, jb.User, jb.Host = msg.String, user.String, host.String
 		jb.PID, jb.ConnectionID, jb.Timestamp = pid.Int64, cid.Int64, ts.Time
 		if key != nil {
-			if v, err := blob.Decode(key); err == nil {
+			if v, err := blob.Decode(key, blob.MaxDecodedSize(jobBlobLimit)); err == nil {
 				if d, ok := v.(blob.Dict); ok {
 					jb.Key = Key{}
 					for _, it := range d {
@@ -386,7 +390,7 @@ func (j *Jobs) List(ctx context.Context, f JobFilter) ([]Job, error) {
 			}
 		}
 		if stack != nil {
-			if v, err := blob.Decode(stack); err == nil {
+			if v, err := blob.Decode(stack, blob.MaxDecodedSize(jobBlobLimit)); err == nil {
 				if s, ok := v.(string); ok {
 					jb.ErrorStack = s
 				}

@@ -24,17 +24,7 @@ const logTable = "~log"
 
 // logTableSQL is the DDL of ~log, the statement DataJoint for Python 0.14
 // runs for it.
-func logTableSQL(db string) string {
-	return "CREATE TABLE IF NOT EXISTS " + schema.QuoteFull(db, logTable) + " (\n" +
-		"`id` int unsigned auto_increment NOT NULL COMMENT \"event order id\",\n" +
-		"`timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP COMMENT \"event timestamp\",\n" +
-		"`version` varchar(12) NOT NULL COMMENT \"datajoint version\",\n" +
-		"`user` varchar(255) NOT NULL COMMENT \"user@host\",\n" +
-		"`host` varchar(255) NOT NULL DEFAULT \"\" COMMENT \"system hostname\",\n" +
-		"`event` varchar(255) NOT NULL DEFAULT \"\" COMMENT \"event message\",\n" +
-		"PRIMARY KEY (`id`)\n" +
-		") ENGINE=InnoDB, COMMENT \"event logging table for " + schema.QuoteIdent(db) + "\""
-}
+func logTableSQL(db string) string { return schema.LogTableSQL(db) }
 
 // createLog creates the ~log table of db, so that DataJoint for Python,
 // which declares it on its first logged event, never needs to do so inside

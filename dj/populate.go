@@ -329,7 +329,12 @@ func parentMeta(ctx context.Context, c *Conn, db, name string) (*schema.Table, e
 		}
 	}
 	c.mu.RUnlock()
-	return schema.Load(ctx, c.db, db, name)
+	meta, err := schema.Load(ctx, c.db, db, name)
+	if err != nil {
+		return nil, err
+	}
+	setExternalDatabase(meta)
+	return meta, nil
 }
 
 func contains(list []string, s string) bool {
@@ -433,21 +438,7 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 }
 
 // existsSQL is the statement that checks whether a key is in t.
-func existsSQL(t *Table) string {
-	var b strings.Builder
-	b.WriteString("SELECT EXISTS(SELECT 1 FROM ")
-	b.WriteString(t.FullName())
-	b.WriteString(" WHERE ")
-	for i, a := range t.PrimaryKey() {
-		if i > 0 {
-			b.WriteString(" AND ")
-		}
-		b.WriteString(schema.QuoteIdent(a))
-		b.WriteString("=?")
-	}
-	b.WriteString(")")
-	return b.String()
-}
+func existsSQL(t *Table) string { return "SELECT EXISTS(" + keyProbeSQL(t) + ")" }
 
 // plan fetches the keys to make, drops the ones ~jobs excludes, orders and
 // truncates them.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh — the project's test command: start MariaDB and MinIO if needed,
-# then check formatting, run go vet and run every test against them.
+# then check formatting, run go vet and run every test against them, with the
+# race detector.
 # Arguments go to go test (default ./...), e.g. docker/test.sh -run Insert ./dj/
 # Never sets DJ_TEST_ALLOW_SKIP: a missing service fails the tests.
 set -euo pipefail
@@ -39,5 +40,6 @@ if [ ${#pkgs[@]} -eq 0 ]; then
 fi
 echo "[test] go vet ${pkgs[*]}" >&2
 go vet "${pkgs[@]}"
-echo "[test] go test -count=1 $*" >&2
-go test -count=1 -timeout 60m "$@"
+# The race detector is on: every test also checks for data races.
+echo "[test] go test -race -count=1 $*" >&2
+go test -race -count=1 -timeout 60m "$@"
