@@ -130,3 +130,20 @@ func ExampleMaxDecodedSize() {
 	// blob: too large: compressed blob declares 8000029 bytes, more than the decoded-size limit of 1048576 bytes (MaxDecodedSize)
 	// 1000000 <nil>
 }
+
+// By default a compressed blob has exactly the bytes DataJoint for Python
+// writes for the same value; FastCompression gives up that identity for
+// speed. Both decode alike.
+func ExampleFastCompression() {
+	trace := make([]float64, 10000)
+	for i := range trace {
+		trace[i] = float64(i % 100)
+	}
+	exact, _ := blob.Marshal(trace)
+	fast, _ := blob.Marshal(trace, blob.FastCompression())
+	var a, b []float64
+	_ = blob.Unmarshal(exact, &a)
+	_ = blob.Unmarshal(fast, &b)
+	fmt.Println(len(a) == len(b) && a[9999] == b[9999])
+	// Output: true
+}
