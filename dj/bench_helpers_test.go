@@ -12,6 +12,12 @@ import (
 // each call.
 func versus(b *testing.B, units int, setup func(), plain, dj func()) {
 	b.Helper()
+	versusUnit(b, "rows", units, setup, plain, dj)
+}
+
+// versusUnit is versus reporting "<unit>/s" (rows, keys).
+func versusUnit(b *testing.B, unit string, units int, setup func(), plain, dj func()) {
+	b.Helper()
 	var tPlain, tDJ time.Duration
 	for i := 0; b.Loop(); i++ {
 		for _, k := range [2]int{i % 2, 1 - i%2} {
@@ -31,7 +37,7 @@ func versus(b *testing.B, units int, setup func(), plain, dj func()) {
 		}
 	}
 	n := float64(b.N) * float64(units)
-	b.ReportMetric(n/tPlain.Seconds(), "plain_rows/s")
-	b.ReportMetric(n/tDJ.Seconds(), "dj_rows/s")
+	b.ReportMetric(n/tPlain.Seconds(), "plain_"+unit+"/s")
+	b.ReportMetric(n/tDJ.Seconds(), "dj_"+unit+"/s")
 	b.ReportMetric(tPlain.Seconds()/tDJ.Seconds(), "dj/plain")
 }

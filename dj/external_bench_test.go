@@ -250,14 +250,8 @@ func (x *extBench) getSerial() {
 }
 
 // measurements lists the operations in the order they are compared.
-func (x *extBench) measurements() []struct {
-	name string
-	run  func()
-} {
-	return []struct {
-		name string
-		run  func()
-	}{
+func (x *extBench) measurements() []extMeasurement {
+	return []extMeasurement{
 		{"dj_insert", x.insert},
 		{"dj_insert_float64", x.insertFloats},
 		{"minio_put_parallel", x.putParallel},

@@ -92,26 +92,7 @@ func BenchmarkPopulate(b *testing.B) {
 // versusKeys is versus for populate: it reports keys/s.
 func versusKeys(b *testing.B, keys int, setup func(), plain, dj func()) {
 	b.Helper()
-	var tPlain, tDJ time.Duration
-	for i := 0; b.Loop(); i++ {
-		for _, k := range [2]int{i % 2, 1 - i%2} {
-			b.StopTimer()
-			setup()
-			b.StartTimer()
-			start := time.Now()
-			if k == 0 {
-				plain()
-				tPlain += time.Since(start)
-			} else {
-				dj()
-				tDJ += time.Since(start)
-			}
-		}
-	}
-	n := float64(b.N) * float64(keys)
-	b.ReportMetric(n/tPlain.Seconds(), "plain_keys/s")
-	b.ReportMetric(n/tDJ.Seconds(), "dj_keys/s")
-	b.ReportMetric(tPlain.Seconds()/tDJ.Seconds(), "dj/plain")
+	versusUnit(b, "keys", keys, setup, plain, dj)
 }
 
 // plainJobQueue is the populate loop on the plain driver. With reserve,

@@ -62,19 +62,11 @@ func runExternal(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 		fmt.Fprint(stderr, externalUsage)
 		return errUsage
 	}
-	cfg, err := dj.LoadConfig(*config)
-	if err != nil {
-		return err
-	}
-	c, err := dj.Connect(ctx, cfg)
+	c, s, err := openSchema(ctx, *config, *schemaName)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	s, err := c.Schema(ctx, *schemaName, dj.NoCreate())
-	if err != nil {
-		return err
-	}
 	rep, err := s.External(*store).Sweep(ctx, dj.SweepOptions{Grace: *grace, DryRun: *dryRun})
 	if err != nil {
 		return err

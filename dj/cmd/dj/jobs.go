@@ -60,19 +60,11 @@ func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, jobsUsage)
 		return errUsage
 	}
-	cfg, err := dj.LoadConfig("")
-	if err != nil {
-		return err
-	}
-	c, err := dj.Connect(ctx, cfg)
+	c, s, err := openSchema(ctx, "", *schemaName)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	s, err := c.Schema(ctx, *schemaName, dj.NoCreate())
-	if err != nil {
-		return err
-	}
 	tableName := *table
 	if tableName != "" && !strings.HasPrefix(tableName, "_") && !strings.HasPrefix(tableName, "#") {
 		if t, err := s.Table(ctx, tableName); err == nil {

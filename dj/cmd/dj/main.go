@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+
+	"github.com/datajoint-go/datajoint/dj"
 )
 
 // command is one subcommand of dj.
@@ -90,4 +92,23 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "\t%-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun \"dj help <command>\" for the arguments of a command.")
+}
+
+// openSchema connects with the configuration of LoadConfig(configPath) and
+// opens an existing schema; the caller closes the connection.
+func openSchema(ctx context.Context, configPath, name string) (*dj.Conn, *dj.Schema, error) {
+	cfg, err := dj.LoadConfig(configPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := dj.Connect(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := c.Schema(ctx, name, dj.NoCreate())
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, s, nil
 }
