@@ -11,6 +11,9 @@
 //     scripts in docker/ that start the servers. It skips instead only when
 //     DJ_TEST_ALLOW_SKIP=1.
 //
+// Under go test -short no server is looked for: every test that needs one
+// skips, so -short runs exactly the tests that need no server.
+//
 // Only test binaries import this package.
 package testenv
 
@@ -109,6 +112,9 @@ func unavailable(tb testing.TB, what string, err error) {
 // MySQL returns a reachable server or ends the test (see the package doc).
 func MySQL(tb testing.TB) MySQLServer {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("-short runs the tests that need no server")
+	}
 	dbOnce.Do(func() {
 		if h := os.Getenv("DJ_HOST"); h != "" {
 			if _, _, err := net.SplitHostPort(h); err != nil {
@@ -214,6 +220,9 @@ func DB(tb testing.TB) *sql.DB {
 // test (see the package doc).
 func S3(tb testing.TB) S3Server {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("-short runs the tests that need no server")
+	}
 	s3Once.Do(func() {
 		if ep := os.Getenv("DJ_S3_ENDPOINT"); ep != "" {
 			s3 = S3Server{Endpoint: ep, AccessKey: os.Getenv("DJ_S3_ACCESS_KEY"),
