@@ -11,7 +11,7 @@ import (
 
 // TableCount is the number of rows an operation removed from one table.
 type TableCount struct {
-	Table string // `db`.`table`
+	Table schema.TableID
 	Rows  int64
 }
 
@@ -30,8 +30,8 @@ func (r DeleteResult) Total() int64 {
 	return n
 }
 
-// Rows returns the number of rows removed from the named table (`db`.`t`).
-func (r DeleteResult) Rows(table string) int64 {
+// Rows returns the number of rows removed from the table (Table.ID).
+func (r DeleteResult) Rows(table schema.TableID) int64 {
 	for _, c := range r.Counts {
 		if c.Table == table {
 			return c.Rows
@@ -170,9 +170,9 @@ func deleteTarget(op string, e Expr) (*schema.Table, string, []any, error) {
 }
 
 // primaryKeyOf reads a table's primary-key columns in key order.
-func primaryKeyOf(ctx context.Context, q Querier, db, name string) ([]string, error) {
+func primaryKeyOf(ctx context.Context, q Querier, id schema.TableID) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT column_name FROM information_schema.key_column_usage
-		WHERE table_schema = ? AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position`, db, name)
+		WHERE table_schema = ? AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position`, id.Database, id.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -189,13 +189,13 @@ func primaryKeyOf(ctx context.Context, q Querier, db, name string) ([]string, er
 		return nil, err
 	}
 	if len(pk) == 0 {
-		return nil, fmt.Errorf("%w: %s has no primary key", ErrMissingTable, schema.QuoteFull(db, name))
+		return nil, fmt.Errorf("%w: %s has no primary key", ErrMissingTable, id)
 	}
 	return pk, nil
 }
 
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
+func dedupe(s []schema.TableID) []schema.TableID {
+	seen := map[schema.TableID]bool{}
 	out := s[:0:0]
 	for _, x := range s {
 		if !seen[x] {
@@ -212,15 +212,6 @@ func quoteList(names []string) string {
 		q[i] = schema.QuoteIdent(n)
 	}
 	return strings.Join(q, ",")
-}
-
-// splitFull splits `db`.`t` into db and t.
-func splitFull(full string) (string, string) {
-	parts := strings.SplitN(full, "`.`", 2)
-	if len(parts) != 2 {
-		return "", strings.Trim(full, "`")
-	}
-	return strings.ReplaceAll(strings.TrimPrefix(parts[0], "`"), "``", "`"), strings.ReplaceAll(strings.TrimSuffix(parts[1], "`"), "``", "`")
 }
 
 // loadGraphFor loads the dependency graph of db and of every database that

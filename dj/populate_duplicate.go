@@ -25,14 +25,14 @@ func (r *populateRun[T]) isTargetDuplicate(err error) bool {
 // twice, and dup is its error.
 func (r *populateRun[T]) madeElsewhere(ctx context.Context, w *worker, jb job, args []any, dup error) (outcome, error) {
 	var n int64
-	if err := w.sc.QueryRowContext(ctx, r.exists, args...).Scan(&n); err != nil {
+	if err := r.c.queryRow(ctx, w.sc, r.exists, args...).Scan(&n); err != nil {
 		return r.afterError(ctx, w, jb, classify(err))
 	}
 	if n == 0 {
 		return r.afterError(ctx, w, jb, dup)
 	}
 	if r.jobs != nil {
-		if _, err := w.sc.ExecContext(ctx, r.jobs.completeSQL(), r.t.Name(), jb.hash); err != nil {
+		if _, err := r.c.exec(ctx, w.sc, r.jobs.completeSQL(), r.t.Name(), jb.hash); err != nil {
 			return r.afterError(ctx, w, jb, classify(err))
 		}
 	}
