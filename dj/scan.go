@@ -278,7 +278,7 @@ func parseTimeText(s string) (time.Time, error) {
 func convDateImpl(raw []byte, dst reflect.Value, _ *schema.Attribute, _ *fetchOptions) error {
 	t, err := parseTimeText(string(raw))
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrType, err)
+		return typeErr(err)
 	}
 	dst.Set(reflect.ValueOf(blob.DateOf(t)))
 	return nil
@@ -480,5 +480,5 @@ func scanError(err error, p *scanPlan) error {
 			return fmt.Errorf("%w: attribute %q: %w", ErrType, p.cols[idx].attr.Name, err)
 		}
 	}
-	return fmt.Errorf("%w: %w", ErrType, err)
+	return typeErr(err)
 }
