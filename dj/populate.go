@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,16 +85,16 @@ type populateOptions struct {
 	progress     io.Writer
 }
 
-// Restrict restricts the key source by conditions (AND-ed), as the
+// RestrictKeys restricts the key source by conditions (AND-ed), as the
 // positional restrictions of DataJoint's populate.
-func Restrict(conds ...Cond) PopulateOption {
+func RestrictKeys(conds ...Cond) PopulateOption {
 	return func(o *populateOptions) { o.restrictions = append(o.restrictions, conds...) }
 }
 
-// Keys makes only the given keys (DataJoint's keys=...). Each key must
+// OnlyKeys makes only the given keys (DataJoint's keys=...). Each key must
 // identify rows of the key source; keys that are not in the key source or
 // are already made are skipped.
-func Keys(keys ...Key) PopulateOption {
+func OnlyKeys(keys ...Key) PopulateOption {
 	return func(o *populateOptions) { o.keys, o.keysSet = append(o.keys, keys...), true }
 }
 
@@ -108,12 +109,12 @@ func ReserveJobs() PopulateOption { return func(o *populateOptions) { o.reserve 
 // other processes too.
 func Workers(n int) PopulateOption { return func(o *populateOptions) { o.workers = n } }
 
-// Limit is DataJoint's limit: at most n keys are fetched from the key
+// LimitKeys is DataJoint's limit: at most n keys are fetched from the key
 // source, in primary-key order, before the keys that are reserved, failed
 // or ignored in ~jobs are dropped. With ReserveJobs it can therefore leave
 // fewer than n keys, even none, while work remains (DataJoint issue
 // #1203). Use MaxCalls to bound the number of makes.
-func Limit(n int) PopulateOption { return func(o *populateOptions) { o.limit = n } }
+func LimitKeys(n int) PopulateOption { return func(o *populateOptions) { o.limit = n } }
 
 // MaxCalls is DataJoint's max_calls: after ~jobs filtering and ordering,
 // at most n keys are attempted (each attempt is one make call, whether it
@@ -274,7 +275,7 @@ func keySourceOf(ctx context.Context, c *Conn, t *Table, row any) (Expr, error) 
 		pk := e.PrimaryKey()
 		h := e.Heading()
 		for _, a := range t.PrimaryKey() {
-			if !contains(pk, a) {
+			if !slices.Contains(pk, a) {
 				if _, ok := h.Attr(a); !ok {
 					return Expr{}, &Error{Op: "populate", Table: t.FullName(), Attr: a, Err: fmt.Errorf("%w: the key source lacks primary-key attribute %q", ErrInvalidQuery, a)}
 				}
@@ -335,15 +336,6 @@ func parentMeta(ctx context.Context, c *Conn, db, name string) (*schema.Table, e
 	}
 	setExternalDatabase(meta)
 	return meta, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // job is one key to make, with what the ~jobs table needs of it.

@@ -323,12 +323,3 @@ func (n *node) subquery() *node {
 
 // withErr returns an invalid Expr carrying err.
 func withErr(format string, args ...any) Expr { return invalid(fmt.Errorf(format, args...)) }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}

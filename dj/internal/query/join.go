@@ -2,6 +2,7 @@ package query
 
 import (
 	"github.com/datajoint-go/datajoint/dj/internal/djerr"
+	"slices"
 )
 
 // Join is DataJoint's natural join A * B: the combinations of rows of A and
@@ -65,7 +66,7 @@ func join(a, b *node, left bool) (*node, error) {
 	// exposes only its heading).
 	subA, subB := false, false
 	for _, x := range a.fromNames {
-		if contains(b.fromNames, x) && !contains(common, x) {
+		if slices.Contains(b.fromNames, x) && !slices.Contains(common, x) {
 			subA = subA || !a.has(x)
 			subB = subB || !b.has(x)
 		}
@@ -86,7 +87,7 @@ func join(a, b *node, left bool) (*node, error) {
 	r.fromNames = make([]string, 0, len(a.fromNames)+len(b.fromNames))
 	r.fromNames = append(r.fromNames, a.fromNames...)
 	for _, x := range b.fromNames {
-		if !contains(r.fromNames, x) {
+		if !slices.Contains(r.fromNames, x) {
 			r.fromNames = append(r.fromNames, x)
 		}
 	}
@@ -152,7 +153,7 @@ func universalJoin(u, m *node) Expr {
 	}
 	key := m.primaryKey()
 	for _, a := range u.attrs {
-		if !contains(key, a.Name) {
+		if !slices.Contains(key, a.Name) {
 			key = append(key, a.Name)
 		}
 	}
@@ -172,7 +173,7 @@ func setKey(n *node, key []string) []attr {
 		out = append(out, c)
 	}
 	for _, x := range n.attrs {
-		if !contains(key, x.Name) {
+		if !slices.Contains(key, x.Name) {
 			x.InKey = false
 			out = append(out, x)
 		}
