@@ -68,7 +68,9 @@ func (e *Error) Error() string {
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		// A cause that is itself a dj error keeps its words but not a
+		// second "dj: ".
+		b.WriteString(strings.TrimPrefix(e.Err.Error(), "dj: "))
 	}
 	return b.String()
 }
