@@ -51,8 +51,29 @@ func (t *Table) InsertFrom(ctx context.Context, q Querier, e Expr, opts ...Inser
 			return &Error{Op: "insert", Table: t.FullName(), Err: fmt.Errorf("%w: %s is %s; rows are inserted by its make during populate (use dj.DirectInsert to override)", ErrDirectInsert, t.meta.ClassName, t.meta.Tier)}
 		}
 	}
+	stmt, args, err := t.insertFromSQL(e, &o)
+	if err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
+		return opError("insert", t.FullName(), "", err)
+	}
+	return nil
+}
+
+// InsertFromSQL returns the statement InsertFrom runs with the same
+// options, and its arguments, after the same checks.
+func (t *Table) InsertFromSQL(e Expr, opts ...InsertOption) (string, []any, error) {
+	var o insertOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	return t.insertFromSQL(e, &o)
+}
+
+func (t *Table) insertFromSQL(e Expr, o *insertOptions) (string, []any, error) {
 	if err := e.Err(); err != nil {
-		return &Error{Op: "insert", Table: t.FullName(), Err: err}
+		return "", nil, &Error{Op: "insert", Table: t.FullName(), Err: err}
 	}
 	h := e.Heading()
 	var fields []string
@@ -63,10 +84,10 @@ func (t *Table) InsertFrom(ctx context.Context, q Querier, e Expr, opts ...Inser
 			if o.ignoreExtra {
 				continue
 			}
-			return &Error{Op: "insert", Table: t.FullName(), Attr: src.Name, Err: fmt.Errorf("%w: %s has no attribute %q of the query (use dj.IgnoreExtraFields to leave it out)", ErrUnknownAttribute, t.FullName(), src.Name)}
+			return "", nil, &Error{Op: "insert", Table: t.FullName(), Attr: src.Name, Err: fmt.Errorf("%w: %s has no attribute %q of the query (use dj.IgnoreExtraFields to leave it out)", ErrUnknownAttribute, t.FullName(), src.Name)}
 		}
 		if err := copyable(src, dst, t.meta.Database); err != nil {
-			return &Error{Op: "insert", Table: t.FullName(), Attr: src.Name, Err: err}
+			return "", nil, &Error{Op: "insert", Table: t.FullName(), Attr: src.Name, Err: err}
 		}
 		fields = append(fields, src.Name)
 	}
@@ -79,12 +100,9 @@ func (t *Table) InsertFrom(ctx context.Context, q Querier, e Expr, opts ...Inser
 	}
 	stmt, args, err := e.q.InsertSQL(t.meta, fields, mode)
 	if err != nil {
-		return &Error{Op: "insert", Table: t.FullName(), Err: err}
+		return "", nil, &Error{Op: "insert", Table: t.FullName(), Err: err}
 	}
-	if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
-		return opError("insert", t.FullName(), "", err)
-	}
-	return nil
+	return stmt, args, nil
 }
 
 // copyable checks that the stored values of the query attribute src mean
