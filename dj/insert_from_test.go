@@ -172,3 +172,18 @@ func TestInsertFromExternal(t *testing.T) {
 		}
 	})
 }
+
+// TestInsertFromAutoPopulated: an Imported or Computed table takes rows
+// from a query only inside its make or with DirectInsert, as Insert.
+func TestInsertFromAutoPopulated(t *testing.T) {
+	c := offlineLab()
+	err := dj.InsertFrom[Neuron](context.Background(), c, dj.From[Neuron](c))
+	wantErr(t, err, dj.ErrDirectInsert)
+	tbl, err := dj.TableOf[Neuron](c)
+	must(t, err)
+	stmt, _, err := tbl.InsertFromSQL(dj.From[Neuron](c).Proj("rate=rate*2"), dj.DirectInsert())
+	must(t, err)
+	if want := "INSERT INTO `lab`.`__neuron` (`mouse_id`,`scan_idx`,`neuron_id`,`rate`) SELECT `mouse_id`,`scan_idx`,`neuron_id`,(rate*2) as `rate` FROM `lab`.`__neuron`"; stmt != want {
+		t.Errorf("statement\n%s\nwant\n%s", stmt, want)
+	}
+}
