@@ -1,5 +1,11 @@
 package query
 
+import (
+	"maps"
+	"slices"
+	"testing"
+)
+
 // joinGoldenCases are the golden cases of left joins, permissive joins and
 // restrictions, and aggregations over unrelated expressions.
 func joinGoldenCases(u uni) []struct {
@@ -36,5 +42,36 @@ func joinGoldenCases(u uni) []struct {
 		{"aggr no common", de.Aggr(st, false, "n=count(*)")},
 		{"aggr no common keep all", de.Aggr(st.Restrict(Where("student_id > ?", 100)), true, "n=count(student_id)")},
 		{"aggr no common restricted", de.Restrict(Where("dept <> ?", "CS")).Aggr(st.Restrict(Match(map[string]any{"home_state": "CA"})), false, "n=count(*)", "first=min(last_name)")},
+	}
+}
+
+// TestLeftJoinHeading: the attributes that only the right operand of a
+// left join provides are nullable, key attributes included; a permissive
+// join lists a shared secondary attribute once.
+func TestLeftJoinHeading(t *testing.T) {
+	u := newUni("db")
+	st, de, ma := Table(u.Student), Table(u.Department), Table(u.Major)
+	nullable := func(e Expr) map[string]bool {
+		out := map[string]bool{}
+		for _, a := range e.Heading().Attributes {
+			out[a.Name] = a.Nullable
+		}
+		return out
+	}
+	got := nullable(st.LeftJoin(ma))
+	want := map[string]bool{"student_id": false, "first_name": false, "last_name": false, "date_of_birth": false, "home_state": true, "dept": true, "declare_date": true}
+	if !maps.Equal(got, want) {
+		t.Errorf("student LEFT JOIN major: nullable %v, want %v", got, want)
+	}
+	e := de.LeftJoin(ma)
+	if pk := e.PrimaryKey(); !slices.Equal(pk, []string{"dept", "student_id"}) || !nullable(e)["student_id"] || nullable(e)["dept"] {
+		t.Errorf("department LEFT JOIN major: key %v, nullable %v", pk, nullable(e))
+	}
+	if got := nullable(st.Join(ma)); got["dept"] {
+		t.Error("an inner join made dept nullable")
+	}
+	p := ma.Proj("dept").JoinPermissive(ma.Proj("classmate=student_id", "dept"))
+	if names := p.Names(); !slices.Equal(names, []string{"student_id", "classmate", "dept"}) {
+		t.Errorf("permissive join heading %v", names)
 	}
 }
