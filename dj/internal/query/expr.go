@@ -134,7 +134,7 @@ func invalid(err error) Expr { return Expr{&node{err: err}} }
 // nil.
 func (e Expr) Err() error {
 	if e.n == nil {
-		return fmt.Errorf("%w: zero Expr (use query.Table or query.U)", djerr.ErrInvalidQuery)
+		return fmt.Errorf("%w: the zero Expr is not an expression (start from a table or U)", djerr.ErrInvalidQuery)
 	}
 	return e.n.err
 }

@@ -40,13 +40,20 @@ func (e Expr) Join(other Expr) Expr {
 	return Expr{r}
 }
 
-// join builds the natural (left) join of a and b, wrapping either operand
-// as a derived table where a NATURAL JOIN of the FROM clauses would not
-// mean the join of the two headings.
+// join builds the natural (left) join of a and b under DataJoint's join
+// rule.
 func join(a, b *node, left bool) (*node, error) {
 	if err := checkJoinable(a, b); err != nil {
 		return nil, err
 	}
+	return joinNodes(a, b, left), nil
+}
+
+// joinNodes builds the natural (left) join of a and b on all their common
+// attributes, wrapping either operand as a derived table where a NATURAL
+// JOIN of the FROM clauses would not mean the join of the two headings.
+// In a left join, the attributes that only b provides may be NULL.
+func joinNodes(a, b *node, left bool) *node {
 	var common []string
 	for i := range a.attrs {
 		if b.has(a.attrs[i].Name) {
@@ -92,7 +99,14 @@ func join(a, b *node, left bool) (*node, error) {
 		}
 	}
 	r.attrs = joinHeading(a, b)
-	return r, nil
+	if left {
+		for i := range r.attrs {
+			if !a.has(r.attrs[i].Name) {
+				r.attrs[i].Nullable = true
+			}
+		}
+	}
+	return r
 }
 
 // needsJoinSubquery: an operand is wrapped when it is an aggregation, has a
@@ -111,7 +125,8 @@ func needsJoinSubquery(n *node, common []string) bool {
 }
 
 // joinHeading orders the joined heading as DataJoint does: A's key, B's
-// other key attributes, A's secondaries, B's secondaries.
+// other key attributes, A's secondaries, B's secondaries. A secondary
+// attribute of both (a permissive join) is listed once, as A's.
 func joinHeading(a, b *node) []attr {
 	out := make([]attr, 0, len(a.attrs)+len(b.attrs))
 	for _, x := range a.attrs {
@@ -134,10 +149,8 @@ func joinHeading(a, b *node) []attr {
 		}
 	}
 	for _, y := range b.attrs {
-		if !y.InKey {
-			if x, ok := a.attr(y.Name); !ok || !x.InKey {
-				out = append(out, y)
-			}
+		if !y.InKey && !a.has(y.Name) {
+			out = append(out, y)
 		}
 	}
 	return out
