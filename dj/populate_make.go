@@ -37,16 +37,7 @@ func (r *populateRun[T]) attempt(ctx context.Context, w *worker, jb job, held bo
 	if r.jobs != nil && !held && !w.precheck {
 		ok, made, err := r.jobs.reserveUnlessMade(ctx, pinned{r.c, w.sc}, table, jb.hash, jb.blob, w.connID, keyProbeSQL(r.t), args)
 		if err != nil {
-			if ctx.Err() != nil {
-				return r.afterError(ctx, w, jb, err)
-			}
-			if isLost(err) {
-				return lost, err
-			}
-			if isLockConflict(err) {
-				return retryReserve, err
-			}
-			return failed, err
+			return r.reserveFailed(ctx, w, jb, err)
 		}
 		if made {
 			return skipped, nil
@@ -58,18 +49,7 @@ func (r *populateRun[T]) attempt(ctx context.Context, w *worker, jb job, held bo
 	} else if r.jobs != nil && !held {
 		ok, err := r.jobs.reserve(ctx, pinned{r.c, w.sc}, table, jb.hash, jb.blob, w.connID)
 		if err != nil {
-			if ctx.Err() != nil {
-				// The INSERT may have committed before the cancellation
-				// reached it: release what this connection may hold.
-				return r.afterError(ctx, w, jb, err)
-			}
-			if isLost(err) {
-				return lost, err
-			}
-			if isLockConflict(err) {
-				return retryReserve, err
-			}
-			return failed, err
+			return r.reserveFailed(ctx, w, jb, err)
 		}
 		if !ok {
 			return taken, nil
@@ -298,4 +278,19 @@ func sameData(a, b reflect.Value) bool {
 		return a.String() == b.String()
 	}
 	return false
+}
+
+// reserveFailed classifies a failed reservation. After a cancellation the
+// INSERT may have committed before the cancellation reached it, so what
+// the connection may hold is released.
+func (r *populateRun[T]) reserveFailed(ctx context.Context, w *worker, jb job, err error) (outcome, error) {
+	switch {
+	case ctx.Err() != nil:
+		return r.afterError(ctx, w, jb, err)
+	case isLost(err):
+		return lost, err
+	case isLockConflict(err):
+		return retryReserve, err
+	}
+	return failed, err
 }

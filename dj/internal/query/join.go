@@ -16,29 +16,7 @@ import (
 // Joining with a universal set U(attrs...) returns the other operand with
 // attrs added to its primary key (DataJoint's dj.U(...) * A); attrs must
 // be attributes of it.
-func (e Expr) Join(other Expr) Expr {
-	a, bad, ok := e.ok()
-	if !ok {
-		return bad
-	}
-	b, bad, ok := other.ok()
-	if !ok {
-		return bad
-	}
-	switch {
-	case a.kind == kindUniversal && b.kind == kindUniversal:
-		return withErr("%w: cannot join two universal sets", djerr.ErrInvalidQuery)
-	case a.kind == kindUniversal:
-		return universalJoin(a, b)
-	case b.kind == kindUniversal:
-		return universalJoin(b, a)
-	}
-	r, err := join(a, b, false)
-	if err != nil {
-		return invalid(err)
-	}
-	return Expr{r}
-}
+func (e Expr) Join(other Expr) Expr { return e.joinWith(other, false, true) }
 
 // join builds the natural (left) join of a and b under DataJoint's join
 // rule.
