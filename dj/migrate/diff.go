@@ -17,16 +17,16 @@ type Kind string
 
 // The operations a plan is made of.
 const (
-	CreateTable  Kind = "create table"     // a table the database does not have yet
-	AddAttr      Kind = "add"              // a new secondary attribute
-	DropAttr     Kind = "drop"             // a secondary attribute the struct no longer has
-	ModifyAttr   Kind = "modify"           // type, default, nullability or comment of an attribute
-	RenameAttr   Kind = "rename"           // an attribute renamed (and possibly modified)
-	MoveAttr     Kind = "move"             // an attribute moved to its declared position
-	AddIndex     Kind = "add index"        // an index or unique index the struct declares
-	DropIndex    Kind = "drop index"       // an index the struct no longer declares
-	TableComment Kind = "comment"          // the table comment
-	FillNulls    Kind = "fill nulls"       // NULLs replaced by the default before NOT NULL
+	CreateTable  Kind = "create table" // a table the database does not have yet
+	AddAttr      Kind = "add"          // a new secondary attribute
+	DropAttr     Kind = "drop"         // a secondary attribute the struct no longer has
+	ModifyAttr   Kind = "modify"       // type, default, nullability or comment of an attribute
+	RenameAttr   Kind = "rename"       // an attribute renamed (and possibly modified)
+	MoveAttr     Kind = "move"         // an attribute moved to its declared position
+	AddIndex     Kind = "add index"    // an index or unique index the struct declares
+	DropIndex    Kind = "drop index"   // an index the struct no longer declares
+	TableComment Kind = "comment"      // the table comment
+	FillNulls    Kind = "fill nulls"   // NULLs replaced by the default before NOT NULL
 )
 
 // Op is one change to one table.
