@@ -182,12 +182,25 @@ func Apply(ctx context.Context, s *dj.Schema, p *Plan, opts ...Option) (*Result,
 	if err := sc.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&connID); err != nil {
 		return res, &dj.Error{Op: "migrate", Table: s.Name(), Err: err}
 	}
+	pending := map[reflect.Type]bool{}
+	for _, t := range fresh.Tables {
+		pending[t.Type] = true
+	}
 	for _, t := range fresh.Tables {
 		if t.Create() {
+			// Declare binds the parents, which come first in the plan and
+			// are altered already, with the new table.
+			ready := []any{reflect.New(t.Type).Interface()}
+			for _, r := range p.rows {
+				if typ := structType(r); !pending[typ] {
+					ready = append(ready, r)
+				}
+			}
 			start := time.Now()
-			if err := s.Declare(ctx, reflect.New(t.Type).Interface()); err != nil {
+			if err := s.Declare(ctx, ready...); err != nil {
 				return res, err
 			}
+			delete(pending, t.Type)
 			res.Executed = append(res.Executed, Executed{Table: t.Table, Statement: t.Statement, Duration: time.Since(start)})
 			continue
 		}
@@ -204,6 +217,7 @@ func Apply(ctx context.Context, s *dj.Schema, p *Plan, opts ...Option) (*Result,
 		}
 		res.Executed = append(res.Executed, ex)
 		s.LogEvent(ctx, "Altered "+t.Table)
+		delete(pending, t.Type)
 	}
 	if res.MigrationID, err = record(ctx, s, fresh, res.Executed, o); err != nil {
 		return res, err
@@ -375,4 +389,13 @@ func osUser() string {
 		return u.Username
 	}
 	return os.Getenv("USER")
+}
+
+// structType is the struct type of a value or pointer.
+func structType(v any) reflect.Type {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }

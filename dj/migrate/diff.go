@@ -99,10 +99,7 @@ func renameSource(t *schema.Table, a *schema.Attribute) string {
 func declared(s *dj.Schema, rows []any) ([]*schema.Table, error) {
 	types := make([]reflect.Type, 0, len(rows))
 	for _, v := range rows {
-		t := reflect.TypeOf(v)
-		for t != nil && t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
+		t := structType(v)
 		if t == nil || t.Kind() != reflect.Struct {
 			return nil, &dj.Error{Op: "migrate", Table: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: want a struct with a tier marker, got %T", dj.ErrDeclaration, v)}
 		}

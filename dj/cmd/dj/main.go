@@ -75,6 +75,11 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errUsage):
 		return 2
 	}
+	// A program run by a command (dj migrate) has printed its error.
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) && ec.ExitCode() > 0 {
+		return ec.ExitCode()
+	}
 	fmt.Fprintf(stderr, "dj: %v\n", err)
 	return 1
 }
