@@ -35,8 +35,14 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer conn.Close()
-	lab, err := conn.Schema(ctx, fmt.Sprintf("dj_example_migrate_%d", time.Now().UnixNano()))
+	lab, err := conn.Schema(ctx, "dj_example_migrate")
 	if err != nil {
+		log.Fatal(err)
+	}
+	if err := lab.Drop(ctx); err != nil { // start clean
+		log.Fatal(err)
+	}
+	if lab, err = conn.Schema(ctx, "dj_example_migrate"); err != nil {
 		log.Fatal(err)
 	}
 	defer lab.Drop(ctx)
@@ -67,11 +73,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, t := range plan.Tables {
-		for _, op := range t.Ops {
-			fmt.Printf("%s: %s\n", t.Name, op.Kind)
-		}
-	}
+	fmt.Print(plan)                           // operations, data each would lose (rows counted), refusals, SQL
 	res, err := migrate.Apply(ctx, lab, plan) // migrate.AllowDataLoss() accepts the losses listed
 	if err != nil {
 		log.Fatal(err)
@@ -83,10 +85,25 @@ func Example() {
 	}
 	fmt.Println(s.Species, s.Sex, *s.Weight)
 	// Output:
-	// subject: modify
-	// subject: add
-	// subject: rename
-	// session: create table
+	// schema dj_example_migrate: 2 tables to change (definitions hash 81505754c602)
+	// `dj_example_migrate`.`subject`
+	//   modify species: type varchar(32) → varchar(64)
+	//   add sex: `sex` enum('F','M','U') NOT NULL DEFAULT 'U'
+	//   rename mass → weight: comment "" → "grams"
+	// `dj_example_migrate`.`session`
+	//   create table: Session (Manual)
+	// statements:
+	// ALTER TABLE `dj_example_migrate`.`subject`
+	//	MODIFY `species` varchar(64) NOT NULL,
+	//	ADD `sex` enum('F','M','U') NOT NULL DEFAULT 'U' AFTER `dob`,
+	//	CHANGE `mass` `weight` float DEFAULT NULL COMMENT "grams";
+	// CREATE TABLE IF NOT EXISTS `dj_example_migrate`.`session` (
+	// `subject_id` int NOT NULL COMMENT "",
+	// `session_id` smallint NOT NULL,
+	// `trace` longblob NOT NULL,
+	// PRIMARY KEY (`subject_id`,`session_id`),
+	// FOREIGN KEY (`subject_id`) REFERENCES `dj_example_migrate`.`subject` (`subject_id`) ON UPDATE CASCADE ON DELETE RESTRICT
+	// ) ENGINE=InnoDB, COMMENT "";
 	// 2 statements; migration 1
 	// mouse U 21.5
 }

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,9 +23,10 @@ func init() {
 
 const migrateUsage = `usage:
 	dj migrate plan|apply|status -pkg PKG [flags] SCHEMA
-	        run the migration program PKG (a Go main package that calls
-	        migrate.Main with the pipeline's structs) with "go run"; the flags
-	        after -pkg go to it (-allow-data-loss, -lock-timeout, -revision, ...)
+	        build the migration program PKG (a Go main package that calls
+	        migrate.Main with the pipeline's structs) with "go build" and run
+	        it; the other flags go to it (-allow-data-loss, -lock-timeout,
+	        -revision, ...)
 	dj migrate history [--config FILE] [--statements] SCHEMA
 	        list the migrations recorded in SCHEMA (table ~migrations)
 
@@ -73,7 +76,20 @@ func runMigrate(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprint(stderr, migrateUsage)
 		return errUsage
 	}
-	cmd := exec.CommandContext(ctx, "go", append([]string{"run", pkg, args[0]}, rest...)...)
+	// go build (not go run) stamps the commit into the program, which apply
+	// records, and keeps the program's exit code (3 from status).
+	dir, err := os.MkdirTemp("", "dj-migrate-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "migrate")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
+	build.Stdout, build.Stderr = stderr, stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the migration program %s: %w", pkg, err)
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{args[0]}, rest...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
 	return cmd.Run()
 }
