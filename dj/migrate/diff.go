@@ -277,6 +277,17 @@ func diffTable(decl, live *schema.Table, liveIndexNames map[string]string) (*tab
 	for _, ix := range live.Indexes {
 		lix[indexKey(ix)] = ix
 	}
+	// A foreign key needs an index on its columns unless the primary key
+	// starts with them: the server made one when the table was created, or
+	// uses the unique index of a [unique] reference.
+	needsIndex := func(attrs []string) bool {
+		for i := range live.ForeignKeys {
+			if slices.Equal(live.ForeignKeys[i].Attrs, attrs) && !(len(attrs) <= len(lpk) && slices.Equal(lpk[:len(attrs)], attrs)) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, ix := range live.Indexes {
 		k := indexKey(ix)
 		if _, ok := dix[k]; ok {
@@ -286,7 +297,13 @@ func diffTable(decl, live *schema.Table, liveIndexNames map[string]string) (*tab
 		if name == "" {
 			return nil, &dj.Error{Op: "migrate", Table: full, Err: fmt.Errorf("%w: cannot find the name of %s", dj.ErrMissingTable, k)}
 		}
-		d.ops = append(d.ops, Op{Kind: DropIndex, Changes: []string{k}, Clause: "DROP INDEX " + schema.QuoteIdent(name)})
+		clause := "DROP INDEX " + schema.QuoteIdent(name)
+		if ix.Unique && needsIndex(ix.Attrs) {
+			// The reference loses [unique]: its foreign key keeps the plain
+			// index the server gives it in a fresh declaration.
+			clause += ",\n\tADD INDEX " + schema.QuoteIdent(name) + " (" + quoteNames(ix.Attrs) + ")"
+		}
+		d.ops = append(d.ops, Op{Kind: DropIndex, Changes: []string{k}, Clause: clause})
 	}
 
 	// Dropped attributes.
@@ -370,7 +387,13 @@ func diffTable(decl, live *schema.Table, liveIndexNames map[string]string) (*tab
 		if _, ok := lix[k]; ok {
 			continue
 		}
-		d.ops = append(d.ops, Op{Kind: AddIndex, Changes: []string{k}, Clause: "ADD " + schema.IndexSQL(ix)})
+		clause := "ADD " + schema.IndexSQL(ix)
+		if implicit := liveIndexNames[indexKey(schema.Index{Attrs: ix.Attrs})]; ix.Unique && implicit != "" && needsIndex(ix.Attrs) {
+			// The reference becomes [unique]: its unique index replaces the
+			// plain one of the foreign key, under the same name.
+			clause = "DROP INDEX " + schema.QuoteIdent(implicit) + ",\n\tADD UNIQUE INDEX " + schema.QuoteIdent(implicit) + " (" + quoteNames(ix.Attrs) + ")"
+		}
+		d.ops = append(d.ops, Op{Kind: AddIndex, Changes: []string{k}, Clause: clause})
 	}
 	if decl.Comment != live.Comment {
 		d.ops = append(d.ops, Op{Kind: TableComment, Changes: []string{fmt.Sprintf("%q → %q", live.Comment, decl.Comment)}, Clause: "COMMENT=\"" + escapeComment(decl.Comment) + "\""})
@@ -460,4 +483,12 @@ func indexNames(ctx context.Context, q schema.Querier, db, table string) (map[st
 		}
 	}
 	return out, nil
+}
+
+func quoteNames(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = schema.QuoteIdent(n)
+	}
+	return strings.Join(q, ",")
 }
