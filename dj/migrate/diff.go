@@ -17,16 +17,17 @@ type Kind string
 
 // The operations a plan is made of.
 const (
-	CreateTable  Kind = "create table" // a table the database does not have yet
-	AddAttr      Kind = "add"          // a new secondary attribute
-	DropAttr     Kind = "drop"         // a secondary attribute the struct no longer has
-	ModifyAttr   Kind = "modify"       // type, default, nullability or comment of an attribute
-	RenameAttr   Kind = "rename"       // an attribute renamed (and possibly modified)
-	MoveAttr     Kind = "move"         // an attribute moved to its declared position
-	AddIndex     Kind = "add index"    // an index or unique index the struct declares
-	DropIndex    Kind = "drop index"   // an index the struct no longer declares
-	TableComment Kind = "comment"      // the table comment
-	FillNulls    Kind = "fill nulls"   // NULLs replaced by the default before NOT NULL
+	CreateTable  Kind = "create table"       // a table the database does not have yet
+	AddAttr      Kind = "add"                // a new secondary attribute
+	DropAttr     Kind = "drop"               // a secondary attribute the struct no longer has
+	ModifyAttr   Kind = "modify"             // type, default, nullability or comment of an attribute
+	RenameAttr   Kind = "rename"             // an attribute renamed (and possibly modified)
+	MoveAttr     Kind = "move"               // an attribute moved to its declared position
+	AddIndex     Kind = "add index"          // an index or unique index the struct declares
+	DropIndex    Kind = "drop index"         // an index the struct no longer declares
+	TableComment Kind = "comment"            // the table comment
+	FillNulls    Kind = "fill nulls"         // NULLs replaced by the default before NOT NULL
+	CreateStore  Kind = "create store table" // the ~external_<store> table of a new external attribute
 )
 
 // Op is one change to one table.
@@ -171,6 +172,9 @@ type tableDiff struct {
 	// and declared versions, for the data checks (declared is nil for a
 	// drop).
 	pairs map[string][2]*schema.Attribute
+	// stores are the object stores of added external attributes, whose
+	// ~external_<store> tables must exist.
+	stores []string
 }
 
 func fkKey(fk *schema.ForeignKey) string {
@@ -185,9 +189,15 @@ func indexKey(ix schema.Index) string {
 	return k
 }
 
-// diffTable compares a declared table with the live one. liveIndexNames
-// gives the server's name of each live index by indexKey.
-func diffTable(decl, live *schema.Table, liveIndexNames map[string]string) (*tableDiff, error) {
+// liveNames are the server's names of a table's indexes (by indexKey) and
+// foreign keys (by fkKey).
+type liveNames struct {
+	index, fk map[string]string
+}
+
+// diffTable compares a declared table with the live one.
+func diffTable(decl, live *schema.Table, names liveNames) (*tableDiff, error) {
+	liveIndexNames := names.index
 	d := &tableDiff{pairs: map[string][2]*schema.Attribute{}}
 	full := decl.FullName()
 	refuse := func(what, instead string) {
@@ -218,15 +228,33 @@ func diffTable(decl, live *schema.Table, liveIndexNames map[string]string) (*tab
 	for i := range live.ForeignKeys {
 		lfk[fkKey(&live.ForeignKeys[i])] = &live.ForeignKeys[i]
 	}
+	// An attribute stored in an object store comes and goes with its
+	// foreign key to ~external_<store>: those are added and dropped with it.
+	addExt, dropExt := map[string]*schema.ForeignKey{}, map[string]*schema.ForeignKey{}
 	for k, fk := range dfk {
-		if lfk[k] == nil {
-			refuse(externalOr(fk, "the struct adds the reference "+k), fkInstead(fk))
+		if lfk[k] != nil {
+			continue
 		}
+		if isExternal(fk) && len(fk.Attrs) == 1 {
+			da, _ := decl.Heading.Attr(fk.Attrs[0])
+			if _, exists := live.Heading.Attr(fk.Attrs[0]); !exists && da != nil {
+				if old := renameSource(decl, da); old == "" || !hasAttr(live, old) {
+					addExt[da.Name] = fk
+					continue
+				}
+			}
+		}
+		refuse(externalOr(fk, "the struct adds the reference "+k), fkInstead(fk))
 	}
 	for k, fk := range lfk {
-		if dfk[k] == nil {
-			refuse(externalOr(fk, "the struct no longer has the reference "+k), fkInstead(fk))
+		if dfk[k] != nil {
+			continue
 		}
+		if isExternal(fk) && len(fk.Attrs) == 1 && !hasAttr(decl, fk.Attrs[0]) && !renamedAway(decl, live, fk.Attrs[0]) && names.fk[k] != "" {
+			dropExt[fk.Attrs[0]] = fk
+			continue
+		}
+		refuse(externalOr(fk, "the struct no longer has the reference "+k), fkInstead(fk))
 	}
 	for i := range decl.Heading.Attributes {
 		da := &decl.Heading.Attributes[i]
@@ -314,7 +342,11 @@ func diffTable(decl, live *schema.Table, liveIndexNames map[string]string) (*tab
 			cur = append(cur, la.Name)
 			continue
 		}
-		d.ops = append(d.ops, Op{Kind: DropAttr, Attribute: la.Name, Clause: "DROP " + schema.QuoteIdent(la.Name)})
+		clause := "DROP " + schema.QuoteIdent(la.Name)
+		if fk := dropExt[la.Name]; fk != nil {
+			clause = "DROP FOREIGN KEY " + schema.QuoteIdent(names.fk[fkKey(fk)]) + ",\n\t" + clause
+		}
+		d.ops = append(d.ops, Op{Kind: DropAttr, Attribute: la.Name, Clause: clause})
 		d.pairs[la.Name] = [2]*schema.Attribute{la, nil}
 	}
 
@@ -342,7 +374,12 @@ func diffTable(decl, live *schema.Table, liveIndexNames map[string]string) (*tab
 		}
 		switch {
 		case pos < 0:
-			d.ops = append(d.ops, Op{Kind: AddAttr, Attribute: da.Name, Changes: []string{def}, Clause: "ADD " + def + afterIf(want != len(cur), after)})
+			clause := "ADD " + def + afterIf(want != len(cur), after)
+			if fk := addExt[da.Name]; fk != nil {
+				clause += ",\n\tADD " + schema.ForeignKeySQL(fk)
+				d.stores = append(d.stores, da.Store)
+			}
+			d.ops = append(d.ops, Op{Kind: AddAttr, Attribute: da.Name, Changes: []string{def}, Clause: clause})
 			cur = slices.Insert(cur, want, da.Name)
 		default:
 			la, _ := live.Heading.Attr(src)
@@ -491,4 +528,60 @@ func quoteNames(names []string) string {
 		q[i] = schema.QuoteIdent(n)
 	}
 	return strings.Join(q, ",")
+}
+
+func isExternal(fk *schema.ForeignKey) bool { return strings.HasPrefix(fk.ParentTable, "~external_") }
+
+func hasAttr(t *schema.Table, name string) bool {
+	_, ok := t.Heading.Attr(name)
+	return ok
+}
+
+// renamedAway reports whether a declared attribute is renamed from the
+// live attribute old.
+func renamedAway(decl, live *schema.Table, old string) bool {
+	for i := range decl.Heading.Attributes {
+		da := &decl.Heading.Attributes[i]
+		if !hasAttr(live, da.Name) && renameSource(decl, da) == old {
+			return true
+		}
+	}
+	return false
+}
+
+// fkNames reads the server's name of every foreign key, keyed as fkKey
+// does.
+func fkNames(ctx context.Context, q schema.Querier, db, table string) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT constraint_name, column_name, referenced_table_schema, referenced_table_name, referenced_column_name
+		FROM information_schema.key_column_usage
+		WHERE table_schema = ? AND table_name = ? AND referenced_table_name IS NOT NULL
+		ORDER BY constraint_name, ordinal_position`, db, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byName := map[string]*schema.ForeignKey{}
+	var order []string
+	for rows.Next() {
+		var name, col, pdb, ptable, pcol string
+		if err := rows.Scan(&name, &col, &pdb, &ptable, &pcol); err != nil {
+			return nil, err
+		}
+		fk := byName[name]
+		if fk == nil {
+			fk = &schema.ForeignKey{ParentDatabase: pdb, ParentTable: ptable}
+			byName[name] = fk
+			order = append(order, name)
+		}
+		fk.Attrs = append(fk.Attrs, col)
+		fk.RefAttrs = append(fk.RefAttrs, pcol)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, n := range order {
+		out[fkKey(byName[n])] = n
+	}
+	return out, nil
 }

@@ -88,7 +88,7 @@ func TestRandomReshapes(t *testing.T) {
 		}
 		declA := *want
 		declA.Database = a
-		d, err := diffTable(&declA, loaded, map[string]string{})
+		d, err := diffTable(&declA, loaded, liveNames{})
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}

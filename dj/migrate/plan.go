@@ -198,8 +198,11 @@ func Diff(ctx context.Context, s *dj.Schema, rows ...any) (*Plan, error) {
 		if err != nil {
 			return nil, &dj.Error{Op: "migrate", Table: full, Err: err}
 		}
-		names, err := indexNames(ctx, db, s.Name(), decl.Name)
-		if err != nil {
+		var names liveNames
+		if names.index, err = indexNames(ctx, db, s.Name(), decl.Name); err != nil {
+			return nil, &dj.Error{Op: "migrate", Table: full, Err: err}
+		}
+		if names.fk, err = fkNames(ctx, db, s.Name(), decl.Name); err != nil {
 			return nil, &dj.Error{Op: "migrate", Table: full, Err: err}
 		}
 		d, err := diffTable(decl, live, names)
@@ -218,6 +221,9 @@ func Diff(ctx context.Context, s *dj.Schema, rows ...any) (*Plan, error) {
 			return nil, &dj.Error{Op: "migrate", Table: full, Err: err}
 		}
 		p.Warnings = append(p.Warnings, warns...)
+		for _, store := range d.stores {
+			before = append([]Op{{Kind: CreateStore, Changes: []string{store}, Clause: schema.ExternalTableSQL(s.Name(), store)}}, before...)
+		}
 		p.Tables = append(p.Tables, TableChange{Table: full, Name: decl.Name, Type: decl.GoType, Ops: d.ops, Before: before, Statement: alterSQL(full, d.ops)})
 	}
 	return p, nil

@@ -72,6 +72,17 @@ func TestRefusals(t *testing.T) {
 			}
 			return Item{}
 		}, []string{"adds the reference (owner_id) -> ", "owner", "declare a new table with the reference"}},
+		{"attribute moved into an object store", func() any {
+			type Item struct {
+				dj.Manual `comment:"a table to alter"`
+				ItemID    int32   `dj:"pk,type=int"`
+				Name      string  `dj:"type=varchar(32)" comment:"item name"`
+				Price     float64 `dj:"type=decimal(8,2),default=0"`
+				Qty       int16   `dj:"type=smallint"`
+				Note      []byte  `dj:"type=blob@raw"`
+			}
+			return Item{}
+		}, []string{`attribute "note" moves into or out of object store "raw"`, "instead"}},
 		{"tier change", func() any {
 			type Item struct {
 				dj.Lookup `comment:"a table to alter"`
