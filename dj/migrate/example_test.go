@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -110,4 +111,104 @@ func Example() {
 
 func schemaTable(s *dj.Schema, table string) string {
 	return "`" + s.Name() + "`.`" + table + "`"
+}
+
+// openExample connects with DataJoint's settings and opens an empty
+// schema of the given name.
+func openExample(ctx context.Context, name string) (*dj.Conn, *dj.Schema) {
+	cfg, err := dj.LoadConfig("")
+	if err != nil {
+		log.Fatal(err)
+	}
+	conn, err := dj.Connect(ctx, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := conn.Schema(ctx, name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := s.Drop(ctx); err != nil {
+		log.Fatal(err)
+	}
+	if s, err = conn.Schema(ctx, name); err != nil {
+		log.Fatal(err)
+	}
+	return conn, s
+}
+
+// A CI job checks that the database matches the code it is about to
+// deploy, applies the migration, and checks again.
+func ExampleCheckStatus() {
+	ctx := context.Background()
+	conn, lab := openExample(ctx, "dj_example_migrate_status")
+	defer conn.Close()
+	defer lab.Drop(ctx)
+	if err := lab.Declare(ctx, subjectV1()); err != nil {
+		log.Fatal(err)
+	}
+	type Subject struct {
+		dj.Manual `comment:"experimental subject"`
+		SubjectID int32      `dj:"pk"`
+		Species   string     `dj:"type=varchar(32)"`
+		DOB       *time.Time `dj:"type=date"`
+		Mass      *float32   `comment:"grams"`
+	}
+	st, err := migrate.CheckStatus(ctx, lab, Subject{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("matches:", st.Matches(), "migrations:", st.Last != nil)
+	if _, err := migrate.Alter(ctx, lab, []any{Subject{}}, migrate.Revision("v1.2.0")); err != nil {
+		log.Fatal(err)
+	}
+	st, err = migrate.CheckStatus(ctx, lab, Subject{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("matches:", st.Matches(), "last revision:", st.Last.Revision)
+	h, err := migrate.History(ctx, lab)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(h), "migration;", h[0].Hash == st.Hash)
+	// Output:
+	// matches: false migrations: false
+	// matches: true last revision: v1.2.0
+	// 1 migration; true
+}
+
+// Changes that lose data are refused unless AllowDataLoss is given.
+func ExampleAllowDataLoss() {
+	ctx := context.Background()
+	conn, lab := openExample(ctx, "dj_example_migrate_loss")
+	defer conn.Close()
+	defer lab.Drop(ctx)
+	if err := lab.Declare(ctx, subjectV1()); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "INSERT INTO "+schemaTable(lab, "subject")+" VALUES (1, 'mouse', NULL, 21.5), (2, 'rat', NULL, NULL)"); err != nil {
+		log.Fatal(err)
+	}
+	type Subject struct {
+		dj.Manual `comment:"experimental subject"`
+		SubjectID int32      `dj:"pk"`
+		Species   string     `dj:"type=varchar(32)"`
+		DOB       *time.Time `dj:"type=date"`
+	}
+	plan, err := migrate.Diff(ctx, lab, Subject{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, w := range plan.Warnings {
+		fmt.Println(w.Kind, w.Attribute, w.Rows)
+	}
+	_, err = migrate.Apply(ctx, lab, plan)
+	fmt.Println(errors.Is(err, migrate.ErrDataLoss))
+	_, err = migrate.Apply(ctx, lab, plan, migrate.AllowDataLoss())
+	fmt.Println(err)
+	// Output:
+	// drop mass 1
+	// true
+	// <nil>
 }
