@@ -169,6 +169,10 @@ func alterSQL(full string, ops []Op) string {
 // names are left alone. Data-loss warnings count the affected rows in the
 // database. The plan's refusals list what cannot be altered in place; an
 // error is returned only when the comparison itself fails.
+//
+// A referenced struct that is not among the structs resolves to the table
+// it is declared as on the connection, or else to its table in this
+// schema.
 func Diff(ctx context.Context, s *dj.Schema, rows ...any) (*Plan, error) {
 	decls, err := declared(s, rows)
 	if err != nil {
