@@ -182,23 +182,41 @@ func Apply(ctx context.Context, s *dj.Schema, p *Plan, opts ...Option) (*Result,
 	if err := sc.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&connID); err != nil {
 		return res, &dj.Error{Op: "migrate", Table: s.Name(), Err: err}
 	}
+	if err := execute(ctx, s, sc, connID, o, p.rows, fresh, res); err != nil {
+		if len(res.Executed) > 0 {
+			// What ran stays done: record it, with the failure.
+			res.MigrationID, _ = record(ctx, s, fresh, res.Executed, o, err)
+		}
+		return res, err
+	}
+	if res.MigrationID, err = record(ctx, s, fresh, res.Executed, o, nil); err != nil {
+		return res, err
+	}
+	if err := s.Declare(ctx, p.rows...); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// execute runs the statements of plan p, appending them to res.Executed.
+func execute(ctx context.Context, s *dj.Schema, sc *sql.Conn, connID int64, o options, rows []any, p *Plan, res *Result) error {
 	pending := map[reflect.Type]bool{}
-	for _, t := range fresh.Tables {
+	for _, t := range p.Tables {
 		pending[t.Type] = true
 	}
-	for _, t := range fresh.Tables {
+	for _, t := range p.Tables {
 		if t.Create() {
 			// Declare binds the parents, which come first in the plan and
 			// are altered already, with the new table.
 			ready := []any{reflect.New(t.Type).Interface()}
-			for _, r := range p.rows {
+			for _, r := range rows {
 				if typ := structType(r); !pending[typ] {
 					ready = append(ready, r)
 				}
 			}
 			start := time.Now()
 			if err := s.Declare(ctx, ready...); err != nil {
-				return res, err
+				return err
 			}
 			delete(pending, t.Type)
 			res.Executed = append(res.Executed, Executed{Table: t.Table, Statement: t.Statement, Duration: time.Since(start)})
@@ -207,25 +225,19 @@ func Apply(ctx context.Context, s *dj.Schema, p *Plan, opts ...Option) (*Result,
 		for _, b := range t.Before {
 			ex, err := run(ctx, s, sc, connID, o, t.Table, b.Clause, "")
 			if err != nil {
-				return res, err
+				return err
 			}
 			res.Executed = append(res.Executed, ex)
 		}
 		ex, err := alter(ctx, s, sc, connID, o, t)
 		if err != nil {
-			return res, err
+			return err
 		}
 		res.Executed = append(res.Executed, ex)
 		s.LogEvent(ctx, "Altered "+t.Table)
 		delete(pending, t.Type)
 	}
-	if res.MigrationID, err = record(ctx, s, fresh, res.Executed, o); err != nil {
-		return res, err
-	}
-	if err := s.Declare(ctx, p.rows...); err != nil {
-		return res, err
-	}
-	return res, nil
+	return nil
 }
 
 // prepareSession sets the lock timeouts (and, with AllowDataLoss, a

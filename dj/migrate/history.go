@@ -56,7 +56,9 @@ type Record struct {
 }
 
 // record writes the history entry of a migration.
-func record(ctx context.Context, s *dj.Schema, p *Plan, ex []Executed, o options) (int64, error) {
+// A migration that failed part way is recorded with what ran and, last, a
+// "-- failed: <error>" line.
+func record(ctx context.Context, s *dj.Schema, p *Plan, ex []Executed, o options, failure error) (int64, error) {
 	db := s.Conn().DB()
 	if _, err := db.ExecContext(ctx, HistoryTableSQL(s.Name())); err != nil {
 		return 0, &dj.Error{Op: "migrate", Table: schema.QuoteFull(s.Name(), HistoryTable), Err: classify(err)}
@@ -72,6 +74,9 @@ func record(ctx context.Context, s *dj.Schema, p *Plan, ex []Executed, o options
 			alg = "-"
 		}
 		fmt.Fprintf(&stmts, "-- %s algorithm=%s duration=%s lock_retries=%d\n%s;\n", e.Table, alg, e.Duration.Round(time.Millisecond), e.LockRetries, e.Statement)
+	}
+	if failure != nil {
+		fmt.Fprintf(&stmts, "-- failed: %s\n", strings.ReplaceAll(failure.Error(), "\n", " "))
 	}
 	u, err := s.Conn().ServerUser(ctx)
 	if err != nil {

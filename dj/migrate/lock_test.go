@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +84,39 @@ func TestLockTimeoutGivesUp(t *testing.T) {
 	must(t, err)
 	if len(h) != 0 {
 		t.Errorf("a failed migration was recorded: %+v", h)
+	}
+}
+
+// TestPartialMigrationIsRecorded fails the second table of a migration
+// (its lock is held throughout) and checks that the first table's change
+// is recorded with the failure, and that status still sees the rest.
+func TestPartialMigrationIsRecorded(t *testing.T) {
+	ctx := context.Background()
+	c, s := connect(t)
+	must(t, s.Declare(ctx, Owner{}, Item{}))
+	ownerV2 := func() any {
+		type Owner struct {
+			dj.Manual
+			OwnerID int32   `dj:"pk,type=int"`
+			Name    *string `dj:"type=varchar(32)"`
+		}
+		return Owner{}
+	}
+	done := holdLock(t, c, s.Name(), 3*time.Second)
+	res, err := migrate.Alter(ctx, s, []any{ownerV2(), itemWithColor()}, migrate.LockTimeout(time.Second), migrate.LockAttempts(1))
+	wantErr(t, err, dj.ErrConflict)
+	<-done
+	if len(res.Executed) != 1 || !strings.HasSuffix(res.Executed[0].Table, "`owner`") || res.MigrationID != 1 {
+		t.Fatalf("result %+v", res)
+	}
+	h, err := migrate.History(ctx, s)
+	must(t, err)
+	if len(h) != 1 || !strings.Contains(h[0].Statements, "ADD `name`") || !strings.Contains(h[0].Statements, "-- failed: ") {
+		t.Fatalf("history %+v", h)
+	}
+	st, err := migrate.CheckStatus(ctx, s, ownerV2(), itemWithColor())
+	must(t, err)
+	if st.Matches() || len(st.Plan.Tables) != 1 || !strings.HasSuffix(st.Plan.Tables[0].Table, "`item`") {
+		t.Fatalf("status after a partial migration:\n%s\n%s", st, st.Plan)
 	}
 }
