@@ -131,9 +131,14 @@ func Alter(ctx context.Context, s *dj.Schema, rows []any, opts ...Option) (*Resu
 // table ~migrations (see History), and the structs are declared again on
 // the connection so that their headings are the new ones.
 //
+// Without AllowDataLoss the statements run in DataJoint's strict sql_mode,
+// so a row written after the check that a narrower type would cut makes
+// the ALTER fail instead of losing its value.
+//
 // A failure in the middle leaves the tables altered before it altered:
-// each ALTER TABLE is atomic, a migration of several tables is not. Run
-// Diff again to see what remains.
+// each ALTER TABLE is atomic, a migration of several tables is not. What
+// ran is recorded in the history with the failure, and Diff shows what
+// remains.
 func Apply(ctx context.Context, s *dj.Schema, p *Plan, opts ...Option) (*Result, error) {
 	o := options{lockTimeout: 10 * time.Second, attempts: 5}
 	for _, f := range opts {

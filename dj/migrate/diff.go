@@ -460,7 +460,7 @@ func externalOr(fk *schema.ForeignKey, what string) string {
 
 func fkInstead(fk *schema.ForeignKey) string {
 	if strings.HasPrefix(fk.ParentTable, "~external_") {
-		return "add a new attribute of the new type under another name in a new table, or keep the storage as it is"
+		return "add an attribute of the new type under another name, copy the values into it, then drop the old attribute"
 	}
 	if fk.Primary {
 		return "a reference in the primary key is part of the key: declare a new table with it, copy the rows and drop the old one"

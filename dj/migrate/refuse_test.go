@@ -119,6 +119,7 @@ func TestRefusals(t *testing.T) {
 				t.Fatalf("no refusal:\n%s", p)
 			}
 			msg := p.Err().Error()
+			t.Log(msg)
 			for _, w := range tc.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("refusal %q does not say %q", msg, w)
