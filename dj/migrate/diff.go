@@ -374,6 +374,7 @@ func diffTable(decl, live *schema.Table, names liveNames) (*tableDiff, error) {
 				d.stores = append(d.stores, da.Store)
 			}
 			d.ops = append(d.ops, Op{Kind: AddAttr, Attribute: da.Name, Changes: []string{def}, Clause: clause})
+			d.pairs[da.Name] = [2]*schema.Attribute{nil, da}
 			cur = slices.Insert(cur, want, da.Name)
 		default:
 			la, _ := live.Heading.Attr(src)

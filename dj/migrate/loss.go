@@ -293,20 +293,52 @@ func count(ctx context.Context, q schema.Querier, table, cond string) (int64, er
 // checkData counts, in the live table, the rows that each operation of d
 // would lose, and returns the warnings and the statements to run before
 // the ALTER (filling NULLs with the default before NOT NULL).
-func checkData(ctx context.Context, q schema.Querier, full string, d *tableDiff) ([]Warning, []Op, error) {
+//
+// An attribute added NOT NULL without a default gets the type's implicit
+// default in the existing rows (0, the empty string, the first enum
+// value), which its operation notes; dates, times and json have none that
+// strict mode accepts, so on a table with rows that is a refusal.
+func checkData(ctx context.Context, q schema.Querier, full string, d *tableDiff) ([]Warning, []Op, []Refusal, error) {
 	var warns []Warning
 	var pre []Op
-	for _, op := range d.ops {
+	var refusals []Refusal
+	rows := int64(-1)
+	for i := range d.ops {
+		op := &d.ops[i]
 		pair, ok := d.pairs[op.Attribute]
 		if !ok {
 			continue
 		}
 		la, da := pair[0], pair[1]
+		if la == nil {
+			if da.Nullable || da.HasDefault {
+				continue
+			}
+			if rows < 0 {
+				n, err := count(ctx, q, full, "TRUE")
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				rows = n
+			}
+			if rows == 0 {
+				continue
+			}
+			switch parseColType(da).family {
+			case "date", "datetime", "timestamp", "time", "year", "json":
+				refusals = append(refusals, Refusal{Table: full,
+					What:    fmt.Sprintf("attribute %q is added NOT NULL without a default to a table with %d %s, and type %s has no value to give them", da.Name, rows, plural(rows, "row", "rows"), da.Type),
+					Instead: "give the attribute a default (default=...) or make it nullable, then fill it in"})
+			default:
+				op.Changes = append(op.Changes, fmt.Sprintf("the %d existing %s the type's implicit default", rows, plural(rows, "row gets", "rows get")))
+			}
+			continue
+		}
 		col := schema.QuoteIdent(la.Name)
 		if da == nil {
 			n, err := count(ctx, q, full, col+" IS NOT NULL")
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			warns = append(warns, Warning{Table: full, Attribute: la.Name, Kind: DropAttr, Reason: "the attribute and its values are dropped", Rows: n})
 			continue
@@ -321,14 +353,14 @@ func checkData(ctx context.Context, q schema.Querier, full string, d *tableDiff)
 			}
 			n, err := count(ctx, q, full, "("+cond+")")
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			warns = append(warns, Warning{Table: full, Attribute: da.Name, Kind: op.Kind, Reason: reason, Rows: n})
 		}
 		if la.Nullable && !da.Nullable {
 			n, err := count(ctx, q, full, col+" IS NULL")
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			if n > 0 {
 				reason := "NOT NULL: the NULLs become the type's zero value"
@@ -341,5 +373,5 @@ func checkData(ctx context.Context, q schema.Querier, full string, d *tableDiff)
 			}
 		}
 	}
-	return warns, pre, nil
+	return warns, pre, refusals, nil
 }

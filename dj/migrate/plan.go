@@ -220,9 +220,13 @@ func Diff(ctx context.Context, s *dj.Schema, rows ...any) (*Plan, error) {
 		if len(d.ops) == 0 {
 			continue
 		}
-		warns, before, err := checkData(ctx, db, full, d)
+		warns, before, refusals, err := checkData(ctx, db, full, d)
 		if err != nil {
 			return nil, &dj.Error{Op: "migrate", Table: full, Err: err}
+		}
+		if len(refusals) > 0 {
+			p.Refusals = append(p.Refusals, refusals...)
+			continue
 		}
 		p.Warnings = append(p.Warnings, warns...)
 		for _, store := range d.stores {

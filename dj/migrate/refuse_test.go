@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/datajoint-go/datajoint/dj"
 	"github.com/datajoint-go/datajoint/dj/migrate"
@@ -174,5 +175,57 @@ func TestApplyRefusesAChangedDatabase(t *testing.T) {
 	var de *dj.Error
 	if !errors.As(err, &de) || de.Table == "" {
 		t.Errorf("error %v does not name the schema", err)
+	}
+}
+
+// TestAddNotNullWithoutDefault adds NOT NULL attributes without defaults
+// to a table with a row: an integer gets 0 (noted in the plan), a date
+// has no value strict mode accepts and is refused.
+func TestAddNotNullWithoutDefault(t *testing.T) {
+	ctx := context.Background()
+	c, s := connect(t)
+	must(t, s.Declare(ctx, Item{}))
+	_, err := c.DB().ExecContext(ctx, "INSERT INTO `"+s.Name()+"`.`item` VALUES (1, 'widget', 2.5, 3, 'blue')")
+	must(t, err)
+	withDate := func() any {
+		type Item struct {
+			dj.Manual `comment:"a table to alter"`
+			ItemID    int32     `dj:"pk,type=int"`
+			Name      string    `dj:"type=varchar(32)" comment:"item name"`
+			Price     float64   `dj:"type=decimal(8,2),default=0"`
+			Qty       int16     `dj:"type=smallint"`
+			Note      string    `dj:"type=varchar(255),default=''"`
+			Made      time.Time `dj:"type=date"`
+		}
+		return Item{}
+	}
+	p, err := migrate.Diff(ctx, s, withDate())
+	must(t, err)
+	if len(p.Refusals) != 1 || !strings.Contains(p.Refusals[0].What, `"made" is added NOT NULL without a default to a table with 1 row`) {
+		t.Fatalf("plan:\n%s", p)
+	}
+	withInt := func() any {
+		type Item struct {
+			dj.Manual `comment:"a table to alter"`
+			ItemID    int32   `dj:"pk,type=int"`
+			Name      string  `dj:"type=varchar(32)" comment:"item name"`
+			Price     float64 `dj:"type=decimal(8,2),default=0"`
+			Qty       int16   `dj:"type=smallint"`
+			Note      string  `dj:"type=varchar(255),default=''"`
+			Shelf     int32   `dj:"type=int"`
+		}
+		return Item{}
+	}
+	p, err = migrate.Diff(ctx, s, withInt())
+	must(t, err)
+	if len(p.Refusals) != 0 || !strings.Contains(p.String(), "the 1 existing row gets the type's implicit default") {
+		t.Fatalf("plan:\n%s", p)
+	}
+	_, err = migrate.Apply(ctx, s, p)
+	must(t, err)
+	var shelf int
+	must(t, c.DB().QueryRowContext(ctx, "SELECT shelf FROM `"+s.Name()+"`.`item`").Scan(&shelf))
+	if shelf != 0 {
+		t.Errorf("shelf = %d", shelf)
 	}
 }
