@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -439,7 +440,9 @@ func TestAlterGolden(t *testing.T) {
 			if want := showCreate(t, fc.DB(), fs.Name(), "item"); got != want {
 				t.Errorf("after Apply:\n%s\nwant (declared afresh):\n%s\nstatements:\n%s", got, want, strings.Join(p.Statements(), "\n"))
 			}
-			if tc.python != "" {
+			// DataJoint for Python wrote the vectors on MariaDB 10.11, whose
+			// SHOW CREATE TABLE differs from MySQL 8's (int(11), 0.00).
+			if tc.python != "" && mariaDB(t, db) {
 				v, ok := vectors[tc.python]
 				if !ok || v.ShowCreateAfter == nil {
 					t.Fatalf("no golden vector %q", tc.python)
@@ -472,6 +475,9 @@ func TestAlterGolden(t *testing.T) {
 			}
 		})
 	}
+	if python < 14 && mariaDB(t, testenv.DB(t)) {
+		t.Errorf("compared %d cases with DataJoint for Python", python)
+	}
 	if len(alterCases) < 15 {
 		t.Errorf("%d kinds of change, want at least 15", len(alterCases))
 	}
@@ -483,4 +489,12 @@ func kindStrings(k []migrate.Kind) []string {
 		out[i] = string(x)
 	}
 	return out
+}
+
+// mariaDB reports whether the server is MariaDB.
+func mariaDB(t testing.TB, db *sql.DB) bool {
+	t.Helper()
+	var v string
+	must(t, db.QueryRowContext(context.Background(), "SELECT VERSION()").Scan(&v))
+	return strings.Contains(v, "MariaDB")
 }
