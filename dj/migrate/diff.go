@@ -168,9 +168,9 @@ func tierChange(ctx context.Context, q schema.Querier, decl *schema.Table) (stri
 type tableDiff struct {
 	ops      []Op
 	refusals []Refusal
-	// pairs maps each modified, renamed or dropped attribute to its live
-	// and declared versions, for the data checks (declared is nil for a
-	// drop).
+	// pairs maps each added, modified, renamed or dropped attribute to its
+	// live and declared versions, for the data checks (live is nil for an
+	// addition, declared for a drop).
 	pairs map[string][2]*schema.Attribute
 	// stores are the object stores of added external attributes, whose
 	// ~external_<store> tables must exist.
