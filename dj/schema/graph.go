@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -366,6 +367,65 @@ func (g *Graph) sort(names []TableID) ([]TableID, error) {
 		}
 		sort.Strings(rest)
 		return nil, fmt.Errorf("%w: the foreign keys form a cycle among %s", djerr.ErrDeclaration, strings.Join(rest, ", "))
+	}
+	return out, nil
+}
+
+// SortTypes orders struct types for declaration: every type after the
+// types it depends on (see Dependencies), keeping the given order
+// otherwise. Dependencies outside the list and self-references are
+// ignored. A cycle is an error wrapping djerr.ErrDeclaration that names it
+// ("A -> B -> A").
+func SortTypes(types []reflect.Type) ([]reflect.Type, error) {
+	want := map[reflect.Type]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	state := map[reflect.Type]int{} // 1 visiting, 2 done
+	out := make([]reflect.Type, 0, len(types))
+	var path []reflect.Type
+	var visit func(t reflect.Type) error
+	visit = func(t reflect.Type) error {
+		switch state[t] {
+		case 1:
+			names := []string{}
+			start := 0
+			for i, p := range path {
+				if p == t {
+					start = i
+				}
+			}
+			for _, p := range path[start:] {
+				names = append(names, p.Name())
+			}
+			names = append(names, t.Name())
+			return fmt.Errorf("%w: the references form a cycle %s, which no declaration order satisfies; remove one of them, or move the relation into a table of its own that references both", djerr.ErrDeclaration, strings.Join(names, " -> "))
+		case 2:
+			return nil
+		}
+		state[t] = 1
+		path = append(path, t)
+		deps, err := Dependencies(t)
+		if err != nil {
+			return err
+		}
+		for _, d := range deps {
+			if d == t || !want[d] {
+				continue
+			}
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		path = path[:len(path)-1]
+		state[t] = 2
+		out = append(out, t)
+		return nil
+	}
+	for _, t := range types {
+		if err := visit(t); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

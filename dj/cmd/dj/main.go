@@ -76,6 +76,11 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errUsage):
 		return 2
 	}
+	// A program run by a command (dj migrate) has printed its error.
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) && ec.ExitCode() > 0 {
+		return ec.ExitCode()
+	}
 	// Errors of package dj already begin with "dj: ".
 	fmt.Fprintf(stderr, "dj: %s\n", strings.TrimPrefix(err.Error(), "dj: "))
 	return 1
