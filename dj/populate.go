@@ -261,6 +261,7 @@ func KeySource[T any](ctx context.Context, c *Conn) (Expr, error) {
 type makeSpec[T any] struct {
 	prepare func(ctx context.Context, q Querier, row *T) (any, error)
 	inTx    func(ctx context.Context, tx *Tx, row *T, prepared any) error
+	table   *Table // the target when T is not a bound struct (PopulateMaps)
 }
 
 // keySourceOf returns the key source of t; row is a *T, checked for
@@ -379,14 +380,20 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 	for _, f := range optList {
 		f(&o)
 	}
-	t, err := TableOf[T](c)
+	t, err := spec.table, error(nil)
+	if t == nil {
+		t, err = TableOf[T](c)
+	}
 	if err != nil {
 		return PopulateResult{}, err
 	}
 	if !t.Tier().AutoPopulated() {
 		return PopulateResult{}, &Error{Op: "populate", Table: t.FullName(), Err: fmt.Errorf("%w: only Imported and Computed tables are populated, %s is %s", ErrInvalidQuery, t.ClassName(), t.Tier())}
 	}
-	fields, err := structColumns(reflect.TypeFor[T]())
+	var fields []fieldColumn
+	if spec.table == nil {
+		fields, err = structColumns(reflect.TypeFor[T]())
+	}
 	if err != nil {
 		return PopulateResult{}, err
 	}
@@ -914,6 +921,9 @@ func (r *populateRun[T]) afterError(ctx context.Context, w *worker, jb job, err 
 
 // fill sets the fields of row that hold key attributes.
 func (r *populateRun[T]) fill(row *T, key Key) error {
+	if fillMap(row, key) {
+		return nil
+	}
 	rv := reflect.ValueOf(row).Elem()
 	for _, f := range r.fields {
 		v, ok := key[f.column]
