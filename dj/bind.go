@@ -66,9 +66,13 @@ func (s *Schema) bindOne(ctx context.Context, typ reflect.Type) error {
 		have, lerr := schema.ListTables(ctx, s.conn.db, s.name)
 		list := "none"
 		if lerr == nil && len(have) > 0 {
-			list = strings.Join(have, ", ")
+			named := make([]string, len(have))
+			for i, n := range have {
+				named[i] = n + " (" + classPath(n) + ")"
+			}
+			list = strings.Join(named, ", ")
 		}
-		return &Error{Op: "bind", Table: full, Err: fmt.Errorf("%w: struct %s (%s) maps to table %s, which does not exist; the class name gives the table name (%s → %q), so the struct must be named after the existing class; tables of schema %s: %s",
+		return &Error{Op: "bind", Table: full, Err: fmt.Errorf("%w: struct %s (%s) maps to table %s, which does not exist; the class name gives the table name (%s → %q), so the struct must be named after the existing class; tables (classes) of schema %s: %s",
 			ErrMissingTable, typ.Name(), meta.Tier, full, meta.ClassName, meta.Name, s.name, list)}
 	default:
 		return opError("bind", full, "", err)

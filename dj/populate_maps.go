@@ -9,8 +9,11 @@ import (
 // Go struct: for every missing key of the table's key source (the join of
 // its primary-key parents), makeFn receives the key as a map and returns
 // the rows to insert into t, as maps. The rows are inserted in the key's
-// transaction, together with whatever makeFn inserts itself through tx
-// (part rows, for instance), so a key commits completely or not at all.
+// transaction, after makeFn returns, together with whatever makeFn
+// inserted itself through tx, so a key commits completely or not at all.
+// A make that has part rows inserts its master row itself first
+// (t.Insert1(ctx, tx, row)), then the parts, and returns no rows, as a
+// DataJoint make does.
 // Every option of Populate applies: ReserveJobs (the same ~jobs rows as
 // DataJoint for Python), Workers, Restrict, Keys, Limit, MaxCalls,
 // OrderKeys, SuppressErrors and ShowProgress.

@@ -202,3 +202,41 @@ func TestGeneratePython(t *testing.T) {
 		t.Errorf("the table with an adapted type is not listed as left out")
 	}
 }
+
+// runExample runs one of the programs in examples/ against the test server.
+func runExample(t *testing.T, args ...string) {
+	t.Helper()
+	srv := testenv.MySQL(t)
+	cmd := exec.Command("go", append([]string{"run"}, args...)...)
+	cmd.Dir = repoRoot(t)
+	cmd.Env = append(os.Environ(), "DJ_HOST="+srv.Host, "DJ_USER="+srv.User, "DJ_PASS="+srv.Pass)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// TestGenerateExamples generates Go code for the schemas that
+// examples/pipeline and examples/worker declare, and binds it back.
+func TestGenerateExamples(t *testing.T) {
+	for _, ex := range []struct{ name, extra string }{
+		{"./examples/pipeline", ""},
+		{"./examples/worker", "-seed=3"},
+	} {
+		t.Run(filepath.Base(ex.name), func(t *testing.T) {
+			_, s := connect(t)
+			args := []string{ex.name, "-schema=" + s.Name()}
+			if ex.extra != "" {
+				args = append(args, ex.extra)
+			}
+			runExample(t, args...)
+			src, err := Generate(context.Background(), s, GenOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(src, []byte("Tables left out")) {
+				t.Fatalf("tables left out:\n%s", src)
+			}
+			checkGenerated(t, s, src, "")
+		})
+	}
+}
