@@ -12,7 +12,7 @@ import (
 // The pipeline "someone else" declared.
 type BindSource struct {
 	dj.Manual
-	SourceID int32 `dj:"pk"`
+	SourceID int32  `dj:"pk"`
 	Label    string `dj:"type=varchar(16)"`
 }
 
@@ -26,7 +26,7 @@ type BindResult struct {
 // Structs of a program that works on it.
 type BindSourceWrongName struct {
 	dj.Manual
-	SourceID int32 `dj:"pk"`
+	SourceID int32  `dj:"pk"`
 	Label    string `dj:"type=varchar(16)"`
 }
 
