@@ -1,0 +1,115 @@
+package inspect
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"flag"
+	"image/png"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, or rewrites the file with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := "testdata/" + name
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs:\n got:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+// TestDiagramPython draws the schema DataJoint for Python declared: the
+// DOT text against a golden file (checked by hand against dj.Diagram's
+// rules), then SVG and PNG through Graphviz.
+func TestDiagramPython(t *testing.T) {
+	_, s := connect(t)
+	ctx := context.Background()
+	createPythonSchema(t, s)
+	d, err := NewDiagram(ctx, s, DiagramOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 10 {
+		t.Errorf("%d tables, want 10", d.Len())
+	}
+	dot := strings.ReplaceAll(d.DOT(), s.Name(), "lab")
+	golden(t, "diagram-python.dot", dot)
+	for _, line := range []string{
+		`"Subject" -> "Session" [style=solid, penwidth=0.75, weight=1];`,        // primary, one-to-many
+		`"Lab" -> "Subject" [style=dashed, penwidth=0.75, weight=1];`,           // secondary
+		`"Subject" -> "Summary" [style=solid, penwidth=2, weight=1];`,           // one-to-one
+		`"Analysis" -> "Analysis.Unit" [style=solid, penwidth=0.75, weight=3];`, // master and part
+		`"Session" -> "1" [style=solid`,                                         // renamed reference
+	} {
+		if !strings.Contains(dot, line) {
+			t.Errorf("DOT lacks %s", line)
+		}
+	}
+
+	svg, err := d.Render(ctx, "svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		XMLName xml.Name
+		Groups  []struct {
+			Class string `xml:"class,attr"`
+		} `xml:"g>g"`
+	}
+	if err := xml.Unmarshal(svg, &doc); err != nil || doc.XMLName.Local != "svg" {
+		t.Fatalf("SVG does not parse (%v): %.200s", err, svg)
+	}
+	nodes := 0
+	for _, g := range doc.Groups {
+		if g.Class == "node" {
+			nodes++
+		}
+	}
+	if nodes != 12 { // 10 tables and 2 aliases
+		t.Errorf("SVG has %d nodes, want 12", nodes)
+	}
+	pic, err := d.Render(ctx, "png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(pic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
+		t.Errorf("PNG is %v", b)
+	}
+
+	// Session with one level up and one down.
+	d, err = NewDiagram(ctx, s, DiagramOptions{Tables: []string{"Session"}, Up: 1, Down: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dot = d.DOT()
+	for _, want := range []string{`"Subject" [`, `"Session" [`, `"Analysis" [`, `"Analysis.Unit" [`, `"SessionPair" [`} {
+		if !strings.Contains(dot, want) {
+			t.Errorf("Session ±1 lacks %s", want)
+		}
+	}
+	for _, absent := range []string{`"Species" [`, `"Params" [`, `"Summary" [`} {
+		if strings.Contains(dot, absent) {
+			t.Errorf("Session ±1 has %s", absent)
+		}
+	}
+	if _, err := d.Render(ctx, "gif"); err == nil {
+		t.Error("gif rendered")
+	}
+}
