@@ -278,6 +278,41 @@ func (d *Diagram) DOT() string {
 	return b.String()
 }
 
+// DiagramNode is a node of a diagram in its JSON form.
+type DiagramNode struct {
+	ID   string `json:"id"`
+	Tier string `json:"tier"` // "" for the node of a renamed reference
+}
+
+// DiagramEdge is an edge of a diagram in its JSON form.
+type DiagramEdge struct {
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Primary bool   `json:"primary"`
+}
+
+// Nodes lists the nodes of the diagram: tables by label, and one node
+// per renamed reference.
+func (d *Diagram) Nodes() []DiagramNode {
+	out := make([]DiagramNode, len(d.nodes))
+	for i, n := range d.nodes {
+		out[i] = DiagramNode{ID: n.id}
+		if n.tier != 0 {
+			out[i].Tier = n.tier.String()
+		}
+	}
+	return out
+}
+
+// Edges lists the edges of the diagram, parent to child.
+func (d *Diagram) Edges() []DiagramEdge {
+	out := make([]DiagramEdge, len(d.edges))
+	for i, e := range d.edges {
+		out[i] = DiagramEdge{From: e.from, To: e.to, Primary: e.primary}
+	}
+	return out
+}
+
 // ErrNoGraphviz is returned by Render when Graphviz's dot program is not
 // installed (Debian: apt-get install graphviz).
 var ErrNoGraphviz = fmt.Errorf("%w: Graphviz's dot program is not installed (apt-get install graphviz); the DOT output needs no Graphviz", dj.ErrConfig)

@@ -67,7 +67,7 @@ func Generate(ctx context.Context, s *dj.Schema, opts GenOptions) ([]byte, error
 	}
 	pkg := opts.Package
 	if pkg == "" {
-		pkg = packageName(s.Name())
+		pkg = PackageName(s.Name())
 	}
 	if !isIdent(pkg) {
 		return nil, &dj.Error{Op: "gen", Table: schema.QuoteIdent(s.Name()), Err: fmt.Errorf("%w: package name %q is not a Go identifier", dj.ErrConfig, pkg)}
@@ -136,8 +136,10 @@ func GoStruct(ctx context.Context, t *dj.Table) (string, error) {
 	return string(out), nil
 }
 
-// packageName makes a Go package name of a schema name.
-func packageName(db string) string {
+// PackageName is the Go package name Generate gives a schema by default:
+// its name in lower case without characters other than letters and
+// digits ("pipeline" before a leading digit).
+func PackageName(db string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(db) {
 		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {

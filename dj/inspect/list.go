@@ -25,9 +25,11 @@ type SchemaInfo struct {
 // systemDatabases are the server's own databases, never DataJoint schemas.
 var systemDatabases = map[string]bool{"information_schema": true, "mysql": true, "performance_schema": true, "sys": true}
 
-// Schemas lists the databases of the server that hold DataJoint tables
-// (tables whose names follow a tier's pattern, or DataJoint's hidden
-// tables), with the number of tables per tier, by name.
+// Schemas lists the databases of the server that hold DataJoint tables,
+// with the number of tables per tier, by name. A database counts when it
+// has one of DataJoint's hidden tables (~log, ~jobs, ~external_<store>) or
+// a table of a tier with a name prefix (Lookup, Imported, Computed, Part):
+// plain table names alone, which any database has, do not make a schema.
 func Schemas(ctx context.Context, c *dj.Conn) ([]SchemaInfo, error) {
 	rows, err := c.QueryContext(ctx, `SELECT table_schema, table_name FROM information_schema.tables
 		WHERE table_type = 'BASE TABLE' ORDER BY table_schema, table_name`)
@@ -60,7 +62,9 @@ func Schemas(ctx context.Context, c *dj.Conn) ([]SchemaInfo, error) {
 	}
 	out := make([]SchemaInfo, 0, len(by))
 	for _, si := range by {
-		out = append(out, *si)
+		if si.Hidden+si.Lookup+si.Imported+si.Computed+si.Part > 0 {
+			out = append(out, *si)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -36,28 +36,44 @@ type PreviewOptions struct {
 // type (=blob@store=, whose contents stay in the store), NULL as NULL.
 // Nothing is downloaded from object stores.
 func Preview(ctx context.Context, q dj.Querier, e dj.Expr, opts PreviewOptions) (string, error) {
-	limit, width := opts.Limit, opts.Width
+	p, err := PreviewRows(ctx, q, e, opts)
+	if err != nil {
+		return "", err
+	}
+	return p.Format(opts.Width), nil
+}
+
+// PreviewTable is the first rows of a query, each value formatted as
+// Preview shows it.
+type PreviewTable struct {
+	Columns    []string   `json:"columns"`
+	PrimaryKey []string   `json:"primary_key"`
+	Rows       [][]string `json:"rows"`
+	More       bool       `json:"more"`  // more rows follow
+	Total      int64      `json:"total"` // rows of the whole query
+}
+
+// PreviewRows fetches the first rows of a query for Preview.
+func PreviewRows(ctx context.Context, q dj.Querier, e dj.Expr, opts PreviewOptions) (*PreviewTable, error) {
+	limit := opts.Limit
 	if limit <= 0 {
 		limit = 12
-	}
-	if width <= 0 {
-		width = 40
 	}
 	h := e.Heading()
 	stmt, args, err := e.Limit(limit + 1).SQL()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, stmt, args...)
 	if err != nil {
-		return "", &dj.Error{Op: "preview", Table: e.String(), Err: err}
+		return nil, &dj.Error{Op: "preview", Table: e.String(), Err: err}
 	}
 	cols, err := rows.Columns()
 	if err != nil {
 		rows.Close()
-		return "", &dj.Error{Op: "preview", Table: e.String(), Err: err}
+		return nil, &dj.Error{Op: "preview", Table: e.String(), Err: err}
 	}
-	var cells [][]string
+	p := &PreviewTable{Columns: cols, PrimaryKey: e.PrimaryKey(), Rows: [][]string{}}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
@@ -66,40 +82,44 @@ func Preview(ctx context.Context, q dj.Querier, e dj.Expr, opts PreviewOptions) 
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			rows.Close()
-			return "", &dj.Error{Op: "preview", Table: e.String(), Err: err}
+			return nil, &dj.Error{Op: "preview", Table: e.String(), Err: err}
 		}
 		line := make([]string, len(cols))
 		for i, c := range cols {
 			a, _ := h.Attr(c)
 			line[i] = cell(a, vals[i])
 		}
-		cells = append(cells, line)
+		p.Rows = append(p.Rows, line)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return "", &dj.Error{Op: "preview", Table: e.String(), Err: err}
+		return nil, &dj.Error{Op: "preview", Table: e.String(), Err: err}
 	}
-	more := len(cells) > limit
-	if more {
-		cells = cells[:limit]
+	if len(p.Rows) > limit {
+		p.More, p.Rows = true, p.Rows[:limit]
 	}
-	total, err := dj.Count(ctx, q, e)
-	if err != nil {
-		return "", err
+	if p.Total, err = dj.Count(ctx, q, e); err != nil {
+		return nil, err
 	}
-	pk := map[string]bool{}
-	for _, k := range e.PrimaryKey() {
-		pk[k] = true
+	return p, nil
+}
+
+// Format lays the rows out as Preview does, no column wider than width
+// characters (0 means 40).
+func (p *PreviewTable) Format(width int) string {
+	if width <= 0 {
+		width = 40
 	}
-	header := make([]string, len(cols))
-	widths := make([]int, len(cols))
-	for i, c := range cols {
+	pk := toSet(p.PrimaryKey)
+	header := make([]string, len(p.Columns))
+	widths := make([]int, len(p.Columns))
+	for i, c := range p.Columns {
 		header[i] = c
 		if pk[c] {
 			header[i] = "*" + c
 		}
 		w := utf8.RuneCountInString(header[i])
-		for _, l := range cells {
+		for _, l := range p.Rows {
 			w = max(w, utf8.RuneCountInString(l[i]))
 		}
 		widths[i] = min(w+2, width)
@@ -113,19 +133,19 @@ func Preview(ctx context.Context, q dj.Querier, e dj.Expr, opts PreviewOptions) 
 		b.WriteString(strings.TrimRight(strings.Join(parts, " "), " ") + "\n")
 	}
 	writeLine(header)
-	rules := make([]string, len(cols))
-	for i := range cols {
+	rules := make([]string, len(p.Columns))
+	for i := range p.Columns {
 		rules[i] = "+" + strings.Repeat("-", max(widths[i]-2, 0)) + "+"
 	}
 	writeLine(rules)
-	for _, l := range cells {
+	for _, l := range p.Rows {
 		writeLine(l)
 	}
-	if more {
+	if p.More {
 		b.WriteString("   ...\n")
 	}
-	fmt.Fprintf(&b, " (Total: %d)\n", total)
-	return b.String(), nil
+	fmt.Fprintf(&b, " (Total: %d)\n", p.Total)
+	return b.String()
 }
 
 // pad cuts or pads s to exactly w characters.
