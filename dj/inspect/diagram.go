@@ -17,7 +17,8 @@ import (
 // DiagramOptions selects what a diagram shows.
 type DiagramOptions struct {
 	// Tables are the tables to draw, by class name ("Session",
-	// "Analysis.Unit") or MySQL name; empty means the whole schema.
+	// "Analysis.Unit") or MySQL name; empty means the whole schema, with
+	// the tables of other schemas that it references or that reference it.
 	Tables []string
 	// Up adds that many levels of parents of Tables, Down that many
 	// levels of their children (DataJoint's Diagram - n and + n, both
@@ -112,6 +113,16 @@ func diagramOf(g *schema.Graph, db string, opts DiagramOptions) (*Diagram, error
 		for _, n := range all {
 			if strings.HasPrefix(n, prefix) {
 				show[n] = true
+			}
+		}
+		// Tables of other schemas that reference the schema or that it
+		// references.
+		for _, n := range keys(show) {
+			for _, e := range g.Parents(n) {
+				show[e.Parent] = true
+			}
+			for _, e := range g.Children(n) {
+				show[e.Child] = true
 			}
 		}
 	} else {

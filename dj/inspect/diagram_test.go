@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/datajoint-go/datajoint/dj/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -111,5 +113,55 @@ func TestDiagramPython(t *testing.T) {
 	}
 	if _, err := d.Render(ctx, "gif"); err == nil {
 		t.Error("gif rendered")
+	}
+}
+
+// TestAcrossSchemas draws and describes a table of another schema that
+// references the pipeline.
+func TestAcrossSchemas(t *testing.T) {
+	c, s := connect(t)
+	ctx := context.Background()
+	createPythonSchema(t, s)
+	other, err := c.Schema(ctx, testenv.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ddl := "CREATE TABLE `" + other.Name() + "`.`note` (`subject_id` int(10) unsigned NOT NULL COMMENT 'unique id', `session_idx` smallint(5) unsigned NOT NULL, `text` varchar(255) NOT NULL, " +
+		"PRIMARY KEY (`subject_id`,`session_idx`), FOREIGN KEY (`subject_id`,`session_idx`) REFERENCES `" + s.Name() + "`.`session` (`subject_id`,`session_idx`) ON UPDATE CASCADE ON DELETE RESTRICT) ENGINE=InnoDB"
+	if _, err := c.ExecContext(ctx, ddl); err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDiagram(ctx, s, DiagramOptions{Tables: []string{"Session"}, Down: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"Session" -> "` + other.Name() + `.Note" [style=solid, penwidth=2, weight=1];`; !strings.Contains(d.DOT(), want) {
+		t.Errorf("DOT lacks %s:\n%s", want, d.DOT())
+	}
+	d, err = NewDiagram(ctx, other, DiagramOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"` + s.Name() + `.Session" -> "Note"`; !strings.Contains(d.DOT(), want) {
+		t.Errorf("DOT lacks %s:\n%s", want, d.DOT())
+	}
+	tb, err := other.Table(ctx, "Note")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := Describe(ctx, tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "-> " + s.Name() + ".Session\n---\ntext                 : varchar(255)                 \n"
+	if text != want {
+		t.Errorf("describe:\n%s\nwant:\n%s", show(text), show(want))
+	}
+	src, err := Generate(ctx, other, GenOptions{Package: "notes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), "//\tnote: it references `"+s.Name()+"`.`session` in another schema") {
+		t.Errorf("the cross-schema table is not listed as left out:\n%s", src)
 	}
 }
