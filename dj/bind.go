@@ -22,7 +22,10 @@ import (
 // schema has, so that a misspelled class name never silently creates a new
 // table. A table that differs from its struct is an ErrHeadingMismatch,
 // as with Declare. Parents referenced with dj.Ref must be bound or
-// declared in the same call or earlier.
+// declared in the same call or earlier. (Conn.Schema, which gives the
+// Schema, creates DataJoint's ~log table when the database has none, as
+// DataJoint for Python does; open it with NoCreate so that a misspelled
+// schema name is an error too.)
 func (s *Schema) Bind(ctx context.Context, tables ...any) error {
 	types := make([]reflect.Type, 0, len(tables))
 	for _, v := range tables {

@@ -264,7 +264,13 @@ func TestReadmeExistingPipeline(t *testing.T) {
 // TestInspectCommandErrors checks help, usage errors and failures: exit
 // codes 0, 2 and 1, help on stdout.
 func TestInspectCommandErrors(t *testing.T) {
-	db, _ := pythonPipeline(t)
+	db, vectors := pythonPipeline(t)
+	// The whole schema, table after table.
+	code, out, errOut := cli("describe", db)
+	if code != 0 || !strings.Contains(out, "== Session (Manual) ==\n"+vectors["Session"].Describe+"\n== ") ||
+		!strings.Contains(out, "== Analysis.Unit (Part) ==\n"+vectors["Analysis.Unit"].Describe) {
+		t.Errorf("describe %s: exit %d %s\n%s", db, code, errOut, out)
+	}
 	for _, name := range []string{"schemas", "tables", "describe", "diagram", "gen", "head"} {
 		code, out, _ := cli(name, "-h")
 		if code != 0 || !strings.HasPrefix(out, "usage: dj "+name) {
