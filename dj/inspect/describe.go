@@ -44,15 +44,17 @@ type index struct {
 // json (Python shows the longtext MariaDB stores it as), and an adapted
 // attribute prints as <name>.
 func Describe(ctx context.Context, t *dj.Table) (string, error) {
-	c := t.Schema().Conn()
-	meta := t.Meta()
+	return describeMeta(ctx, t.Schema().Conn(), t.Meta())
+}
+
+func describeMeta(ctx context.Context, c *dj.Conn, meta *schema.Table) (string, error) {
 	cols, err := showColumns(ctx, c, meta.Database, meta.Name)
 	if err != nil {
-		return "", &dj.Error{Op: "describe", Table: t.FullName(), Err: err}
+		return "", &dj.Error{Op: "describe", Table: meta.FullName(), Err: err}
 	}
 	indexes, err := showKeys(ctx, c, meta.Database, meta.Name)
 	if err != nil {
-		return "", &dj.Error{Op: "describe", Table: t.FullName(), Err: err}
+		return "", &dj.Error{Op: "describe", Table: meta.FullName(), Err: err}
 	}
 	return describe(meta, cols, indexes), nil
 }

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"go/format"
 	"sort"
@@ -154,21 +155,32 @@ func PackageName(db string) string {
 }
 
 func newGenerator(ctx context.Context, s *dj.Schema) (*generator, error) {
-	tables, err := s.Tables(ctx)
+	c := s.Conn()
+	names, err := schema.ListTables(ctx, c.DB(), s.Name())
 	if err != nil {
-		return nil, err
+		return nil, &dj.Error{Op: "gen", Table: schema.QuoteIdent(s.Name()), Err: err}
 	}
 	g := &generator{db: s.Name(), byName: map[string]*genTable{}, used: map[string]bool{"SchemaName": true, "Tables": true}, imps: map[string]bool{}}
-	metas := make([]*schema.Table, 0, len(tables))
-	for _, t := range tables {
-		metas = append(metas, t.Meta())
-		gt := &genTable{meta: t.Meta()}
-		g.byName[t.Name()] = gt
-		def, err := Describe(ctx, t)
+	metas := make([]*schema.Table, 0, len(names))
+	var unreadable []*genTable
+	for _, n := range names {
+		meta, err := schema.Load(ctx, c.DB(), s.Name(), n)
+		if errors.Is(err, dj.ErrDeclaration) {
+			// A column type DataJoint 0.14 does not know, for instance.
+			gt := &genTable{meta: &schema.Table{Database: s.Name(), Name: n}, skip: "it cannot be read: " + err.Error()}
+			g.byName[n] = gt
+			unreadable = append(unreadable, gt)
+			continue
+		}
 		if err != nil {
+			return nil, &dj.Error{Op: "gen", Table: schema.QuoteFull(s.Name(), n), Err: err}
+		}
+		metas = append(metas, meta)
+		gt := &genTable{meta: meta}
+		g.byName[n] = gt
+		if gt.def, err = describeMeta(ctx, c, meta); err != nil {
 			return nil, err
 		}
-		gt.def = def
 	}
 	graph, err := schema.GraphOf(metas...)
 	if err != nil {
@@ -187,6 +199,7 @@ func newGenerator(ctx context.Context, s *dj.Schema) (*generator, error) {
 	for _, gt := range g.tables {
 		g.prepare(gt)
 	}
+	g.tables = append(g.tables, unreadable...)
 	return g, nil
 }
 

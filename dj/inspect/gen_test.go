@@ -55,6 +55,7 @@ var allTypesSQL = []string{
 		"`graph` longblob DEFAULT NULL COMMENT \":<graph>:adapted\",\n" +
 		"PRIMARY KEY (`adapted_id`)\n" +
 		") ENGINE=InnoDB, COMMENT \"\"",
+	"CREATE TABLE `{db}`.`dj2` (`x` int NOT NULL COMMENT \":int32:\", PRIMARY KEY (`x`)) ENGINE=InnoDB",
 	"CREATE TABLE `{db}`.`counter` (\n" +
 		"`counter_id` int NOT NULL AUTO_INCREMENT,\n" +
 		"`label` varchar(16) NOT NULL,\n" +
@@ -200,6 +201,9 @@ func TestGeneratePython(t *testing.T) {
 		}`)
 	if !bytes.Contains(src, []byte("//\tadapted: attribute graph has the adapted type <graph>")) {
 		t.Errorf("the table with an adapted type is not listed as left out")
+	}
+	if !bytes.Contains(src, []byte("//\tdj2: it cannot be read: ")) {
+		t.Errorf("the table with a DataJoint 2 type is not listed as left out")
 	}
 }
 
