@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datajoint-go/datajoint/dj"
 	"github.com/datajoint-go/datajoint/dj/internal/testenv"
 )
 
@@ -164,4 +165,13 @@ func TestAcrossSchemas(t *testing.T) {
 	if !strings.Contains(string(src), "//\tnote: it references `"+s.Name()+"`.`session` in another schema") {
 		t.Errorf("the cross-schema table is not listed as left out:\n%s", src)
 	}
+	// Both schemas in one package.
+	src, err = GenerateSchemas(ctx, []*dj.Schema{s, other}, GenOptions{Package: "both"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(src), "Tables left out") || !strings.Contains(string(src), "Session dj.Ref[Session] `dj:\"pk\"`\n\tNoteKey") {
+		t.Fatalf("generated:\n%s", src)
+	}
+	checkGenerated(t, other, src, "")
 }

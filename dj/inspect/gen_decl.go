@@ -24,7 +24,7 @@ func (g *generator) decl(t *genTable) string {
 	// (largest first, without overlaps), then the other key attributes.
 	var cands []*schema.ForeignKey
 	for _, fk := range userFKs(m) {
-		if fk.Primary && !fk.Renamed() && fk.ParentTable != m.Name {
+		if fk.Primary && !fk.Renamed() && g.parent(fk) != nil && g.parent(fk) != t {
 			cands = append(cands, fk)
 		}
 	}
@@ -48,7 +48,7 @@ func (g *generator) decl(t *genTable) string {
 	keyNames := map[string]bool{}
 	fmt.Fprintf(&b, "// %s is the primary key of %s.\ntype %s struct {\n", t.key, t.name, t.key)
 	for _, fk := range chosen {
-		p := g.byName[fk.ParentTable]
+		p := g.parent(fk)
 		b.WriteString(p.key + "\n")
 		keyNames[p.key] = true
 		for n := range g.keyNames(p) {
@@ -148,7 +148,7 @@ func goNameOnly(a *schema.Attribute) string {
 func (g *generator) keyNames(t *genTable) map[string]bool {
 	out := map[string]bool{}
 	for _, fk := range userFKs(t.meta) {
-		if p := g.byName[fk.ParentTable]; p != nil && p != t && fk.Primary && !fk.Renamed() {
+		if p := g.parent(fk); p != nil && p != t && fk.Primary && !fk.Renamed() {
 			out[p.key] = true
 			for n := range g.keyNames(p) {
 				out[n] = true
@@ -238,8 +238,8 @@ func toSet(list []string) map[string]bool {
 // ref returns the dj.Ref field of a reference.
 func (g *generator) ref(t *genTable, fk *schema.ForeignKey, taken, names map[string]bool) string {
 	parent := t.name
-	if fk.ParentTable != t.meta.Name {
-		parent = g.byName[fk.ParentTable].name
+	if p := g.parent(fk); p != nil {
+		parent = p.name
 	}
 	base := parent
 	if fk.Renamed() {

@@ -108,6 +108,10 @@ func checkGenerated(t *testing.T, s *dj.Schema, src []byte, extra string) {
 		t.Fatal(err)
 	}
 	importPath := "github.com/datajoint-go/datajoint/dj/inspect/" + filepath.ToSlash(pkgDir)
+	schemasExpr, tablesExpr := "[]string{gen.SchemaName}", "gen.Tables()"
+	if bytes.Contains(src, []byte("\nvar Schemas = ")) {
+		schemasExpr, tablesExpr = "gen.Schemas", "gen.TablesOf(name)"
+	}
 	prog := `package main
 
 import (
@@ -127,23 +131,25 @@ func main() {
 		if err != nil {
 			panic(err)
 		}
-		s, err := c.Schema(ctx, gen.SchemaName, dj.NoCreate())
-		if err != nil {
-			panic(err)
-		}
-		if declare {
-			err = s.Declare(ctx, gen.Tables()...)
-		} else {
-			err = s.Bind(ctx, gen.Tables()...)
-		}
-		if err != nil {
-			fmt.Println("FAIL:", err)
-			os.Exit(1)
+		for _, name := range ` + schemasExpr + ` {
+			s, err := c.Schema(ctx, name, dj.NoCreate())
+			if err != nil {
+				panic(err)
+			}
+			if declare {
+				err = s.Declare(ctx, ` + tablesExpr + `...)
+			} else {
+				err = s.Bind(ctx, ` + tablesExpr + `...)
+			}
+			if err != nil {
+				fmt.Println("FAIL:", err)
+				os.Exit(1)
+			}
 		}
 		` + extra + `
 		c.Close()
 	}
-	fmt.Println("bound", len(gen.Tables()))
+	fmt.Println("bound")
 }
 `
 	if err := os.WriteFile(filepath.Join(mainDir, "main.go"), []byte(prog), 0o644); err != nil {
@@ -160,7 +166,7 @@ func main() {
 	cmd := exec.Command(abs)
 	cmd.Env = append(os.Environ(), "DJ_HOST="+srv.Host, "DJ_USER="+srv.User, "DJ_PASS="+srv.Pass)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !bytes.HasPrefix(out, []byte("bound ")) {
+	if err != nil || !bytes.HasPrefix(out, []byte("bound")) {
 		t.Fatalf("binding the generated structs: %v\n%s\n%s", err, out, numbered(src))
 	}
 }

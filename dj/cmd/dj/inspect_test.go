@@ -278,7 +278,7 @@ func TestInspectCommandErrors(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{
-		{"tables"}, {"describe"}, {"head", db}, {"diagram", db, "-o", "x.gif"}, {"gen", db, "extra"},
+		{"tables"}, {"describe"}, {"head", db}, {"diagram", db, "-o", "x.gif"}, {"gen"},
 		{"tables", db, "--bogus"}, {"head", db + ".Session", "--limit", "0"},
 	} {
 		if code, _, _ := cli(args...); code != 2 {
@@ -286,7 +286,7 @@ func TestInspectCommandErrors(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{
-		{"describe", db + ".NoSuchClass"}, {"tables", "no_such_schema_here"}, {"head", db + ".Session", "--where", "no_such_column = 1"},
+		{"describe", db + ".NoSuchClass"}, {"tables", "no_such_schema_here"}, {"gen", db, "no_such_schema_here"}, {"head", db + ".Session", "--where", "no_such_column = 1"},
 	} {
 		if code, _, errOut := cli(args...); code != 1 || errOut == "" {
 			t.Errorf("%v: exit %d (%q), want 1", args, code, errOut)
