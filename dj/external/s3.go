@@ -157,12 +157,36 @@ func (s *s3Store) Get(ctx context.Context, key string) ([]byte, error) {
 	return s.GetHashed(ctx, key, nil)
 }
 
+// GetMD5 implements MD5Getter. A single-part upload's ETag is the hex MD5
+// of the contents; a multipart ETag ("<hex>-<parts>") is not, nor is the
+// ETag of an object stored with server-side encryption, which need not
+// look different: callers that find the sum differing from what they
+// expect must hash the data themselves before concluding anything.
+func (s *s3Store) GetMD5(ctx context.Context, key string) ([]byte, Hash, bool, error) {
+	var etag string
+	data, err := s.get(ctx, key, nil, &etag)
+	if err != nil {
+		return nil, Hash{}, false, err
+	}
+	sum, err := ParseHash(strings.Trim(etag, `"`))
+	if err != nil || strings.Contains(etag, "-") {
+		return data, Hash{}, false, nil
+	}
+	return data, sum, true, nil
+}
+
 // hashChunk is how much of a download is read before it is hashed: small
 // enough that hashing one chunk overlaps the arrival of the next.
 const hashChunk = 64 << 10
 
 // GetHashed implements HashingGetter.
 func (s *s3Store) GetHashed(ctx context.Context, key string, h hash.Hash) ([]byte, error) {
+	return s.get(ctx, key, h, nil)
+}
+
+// get downloads an object, writing its contents to h when h is not nil
+// and its ETag to etag when etag is not nil.
+func (s *s3Store) get(ctx context.Context, key string, h hash.Hash, etag *string) ([]byte, error) {
 	obj, err := s.objectKey("get", key)
 	if err != nil {
 		return nil, err
@@ -172,6 +196,9 @@ func (s *s3Store) GetHashed(ctx context.Context, key string, h hash.Hash) ([]byt
 		return nil, err
 	}
 	defer body.Close()
+	if etag != nil {
+		*etag = info.ETag
+	}
 	if info.Size < 0 {
 		var r io.Reader = body
 		if h != nil {

@@ -3,6 +3,7 @@ package external
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -245,5 +246,47 @@ func TestS3GetMany(t *testing.T) {
 	cancel()
 	if _, err := GetMany(cctx, s, keys, 8); !errors.Is(err, context.Canceled) {
 		t.Errorf("GetMany with a cancelled context: %v", err)
+	}
+}
+
+// TestS3GetMD5 checks when the S3 store vouches for an object's MD5: for
+// an object uploaded in one part its ETag is the MD5 of the contents; for a
+// multipart upload it is not, and the store says it does not know. GetHashed
+// hashes every byte in order either way.
+func TestS3GetMD5(t *testing.T) {
+	ctx := context.Background()
+	cfg := s3Config(t)
+	s, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cleanupS3(t, s)
+	small := bytes.Repeat([]byte("dj"), 1000)
+	if err := s.Put(ctx, "small", small); err != nil {
+		t.Fatal(err)
+	}
+	data, sum, known, err := s.(MD5Getter).GetMD5(ctx, "small")
+	if err != nil || !bytes.Equal(data, small) || !known || sum != ContentsHash(small) {
+		t.Fatalf("single part: %d bytes, %v, known %v, %v", len(data), sum, known, err)
+	}
+	big := make([]byte, 6<<20)
+	rand.Read(big)
+	obj := cfg.FullPath("big")
+	_, err = plainClient(t, cfg).PutObject(ctx, cfg.Bucket, obj, bytes.NewReader(big), int64(len(big)),
+		minio.PutObjectOptions{PartSize: 5 << 20, ContentType: "application/octet-stream"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, sum, known, err = s.(MD5Getter).GetMD5(ctx, "big")
+	if err != nil || !bytes.Equal(data, big) || known || !sum.IsZero() {
+		t.Fatalf("multipart: %d bytes, %v, known %v, %v", len(data), sum, known, err)
+	}
+	h := md5.New()
+	data, err = s.(HashingGetter).GetHashed(ctx, "big", h)
+	if err != nil || !bytes.Equal(data, big) || Hash(h.Sum(nil)) != ContentsHash(big) {
+		t.Fatalf("GetHashed: %d bytes, %v", len(data), err)
+	}
+	if _, _, _, err := s.(MD5Getter).GetMD5(ctx, "missing"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing object: %v", err)
 	}
 }

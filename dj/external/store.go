@@ -64,6 +64,15 @@ type HashingGetter interface {
 	GetHashed(ctx context.Context, key string, h hash.Hash) ([]byte, error)
 }
 
+// MD5Getter is implemented by stores that know the MD5 of an object's
+// contents without reading them: S3 reports it as the ETag of an object
+// uploaded in one part and stored unencrypted. GetMD5 is Get that also
+// returns that MD5; known is false when the store cannot vouch for it
+// (multipart uploads, encrypted objects), and then sum is zero.
+type MD5Getter interface {
+	GetMD5(ctx context.Context, key string) (data []byte, sum Hash, known bool, err error)
+}
+
 // Open validates cfg and returns its store: a file store, an S3 store, or
 // either wrapped in a read-through cache when cfg.Cache is set. It does no
 // network I/O; call Check to verify an S3 store is reachable. A file store's
