@@ -105,7 +105,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if err := db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&c.maxPkt); err != nil {
+	if err := db.QueryRowContext(ctx, maxAllowedPacketSQL).Scan(&c.maxPkt); err != nil {
 		db.Close()
 		return nil, &Error{Op: "connect", Table: cfg.String(), Err: classify(err)}
 	}
@@ -345,7 +345,7 @@ func recoverPanic(errp *error) {
 // (SELECT user()).
 func (c *Conn) ServerUser(ctx context.Context) (string, error) {
 	var u string
-	err := c.db.QueryRowContext(ctx, "SELECT user()").Scan(&u)
+	err := c.db.QueryRowContext(ctx, sessionUserSQL).Scan(&u)
 	return u, classify(err)
 }
 

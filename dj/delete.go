@@ -136,10 +136,7 @@ func DeleteQuick(ctx context.Context, q Querier, e Expr) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	stmt := "DELETE FROM " + top.FullName()
-	if where != "" {
-		stmt += " WHERE " + where
-	}
+	stmt := deleteWhereSQL(top.FullName(), where)
 	r, err := q.ExecContext(ctx, stmt, args...)
 	if err != nil {
 		return 0, opError("delete", top.FullName(), "", err)
@@ -171,8 +168,7 @@ func deleteTarget(op string, e Expr) (*schema.Table, string, []any, error) {
 
 // primaryKeyOf reads a table's primary-key columns in key order.
 func primaryKeyOf(ctx context.Context, q Querier, db, name string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT column_name FROM information_schema.key_column_usage
-		WHERE table_schema = ? AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position`, db, name)
+	rows, err := q.QueryContext(ctx, primaryKeySQL, db, name)
 	if err != nil {
 		return nil, err
 	}
@@ -206,14 +202,6 @@ func dedupe(s []string) []string {
 	return out
 }
 
-func quoteList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = schema.QuoteIdent(n)
-	}
-	return strings.Join(q, ",")
-}
-
 // splitFull splits `db`.`t` into db and t.
 func splitFull(full string) (string, string) {
 	parts := strings.SplitN(full, "`.`", 2)
@@ -229,8 +217,7 @@ func loadGraphFor(ctx context.Context, q Querier, db string) (*schema.Graph, err
 	dbs := []string{db}
 	seen := map[string]bool{db: true}
 	for i := 0; i < len(dbs); i++ {
-		rows, err := q.QueryContext(ctx, `SELECT DISTINCT table_schema FROM information_schema.key_column_usage
-			WHERE referenced_table_schema = ? AND table_schema <> ?`, dbs[i], dbs[i])
+		rows, err := q.QueryContext(ctx, referencingSchemasSQL, dbs[i], dbs[i])
 		if err != nil {
 			return nil, err
 		}

@@ -46,7 +46,7 @@ func (t *Table) Drop(ctx context.Context, opts ...DropOption) error {
 		}
 	}
 	for i := len(order) - 1; i >= 0; i-- {
-		if _, err := c.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+order[i]); err != nil {
+		if _, err := c.db.ExecContext(ctx, dropTableSQL(order[i])); err != nil {
 			return opError("drop", order[i], "", err)
 		}
 		c.unbind(order[i])

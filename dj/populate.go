@@ -463,7 +463,7 @@ func (r *populateRun[T]) plan(ctx context.Context) error {
 	var excluded map[string]bool
 	if r.o.reserve {
 		excluded = map[string]bool{}
-		rows, err := r.c.QueryContext(ctx, "SELECT `key_hash` FROM "+r.jobs.FullName()+" WHERE `table_name`=? AND `status` IN ('error','ignore','reserved')", r.t.Name())
+		rows, err := r.c.QueryContext(ctx, jobsExcludedSQL(r.jobs.FullName()), r.t.Name())
 		if err != nil {
 			return opError("populate", r.t.FullName(), "", err)
 		}
@@ -577,7 +577,7 @@ func (r *populateRun[T]) connect(ctx context.Context, w *worker) error {
 	for {
 		sc, err := r.c.db.Conn(ctx)
 		if err == nil {
-			err = sc.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&w.connID)
+			err = sc.QueryRowContext(ctx, connectionIDSQL).Scan(&w.connID)
 			if err == nil {
 				w.sc = sc
 				return nil
