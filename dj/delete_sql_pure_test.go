@@ -52,7 +52,7 @@ type DelSession struct {
 
 type DelSessionNote struct {
 	Part[DelSession]
-	SessionID int32 `dj:"pk"`
+	SessionID int32  `dj:"pk"`
 	Note      string `dj:"type=varchar(64)"`
 }
 
