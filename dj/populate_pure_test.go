@@ -133,7 +133,7 @@ func TestPopulateMakesMissingKeys(t *testing.T) {
 	}
 }
 
-func TestPopulateErrors(t *testing.T) {
+func TestPopulateRecordsMakeErrors(t *testing.T) {
 	ctx := context.Background()
 	ppBehaviour = map[int32]string{2: "fail", 3: "panic"}
 	db := populateScript([]int64{1, 2, 3}, nil, 1)
@@ -261,7 +261,7 @@ func (p *PpThree) MakeInsert(ctx context.Context, tx *Tx, sum float64) error {
 	return Insert1(ctx, tx, PpThree{SessionID: p.SessionID, Sum: sum})
 }
 
-func TestPopulateThreePart(t *testing.T) {
+func TestPopulateThreePartChecksInputs(t *testing.T) {
 	ctx := context.Background()
 	ppFetches = 0
 	db := populateScript([]int64{1, 2}, nil, 1)
