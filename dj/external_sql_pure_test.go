@@ -105,10 +105,10 @@ func TestParallel(t *testing.T) {
 
 type ExtRec struct {
 	Manual
-	ID   int32 `dj:"pk"`
-	Data []float64 `dj:"type=blob@loc"`
+	ID   int32      `dj:"pk"`
+	Data []float64  `dj:"type=blob@loc"`
 	Doc  Attachment `dj:"type=attach@loc"`
-	File string `dj:"type=filepath@loc"`
+	File string     `dj:"type=filepath@loc"`
 }
 
 // trackingScript keeps the rows written into `lab`.`~external_loc` and
