@@ -122,7 +122,7 @@ func (f adapterFuncs[G, S]) getRaw(a *schema.Attribute, raw []byte, o *fetchOpti
 		}
 	case schema.CatJSON:
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrType, err)
+			return nil, typeErr(err)
 		}
 	default:
 		v, err := naturalPlain(a, raw, o)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +99,14 @@ func TestFetchBlobSizeLimit(t *testing.T) {
 			runtime.ReadMemStats(&after)
 			if !errors.Is(err, sentinel) {
 				t.Fatalf("%s of bomb %d: err = %v, want %v", name, id, err, sentinel)
+			}
+			// A blob that cannot be decoded is a value that does not fit,
+			// as on insert; one over the size limit is not.
+			if errors.Is(err, dj.ErrType) != (sentinel == blob.ErrMalformed) {
+				t.Errorf("%s of bomb %d: %v matches dj.ErrType: %v", name, id, err, errors.Is(err, dj.ErrType))
+			}
+			if n := strings.Count(err.Error(), "dj: "); n != 1 {
+				t.Errorf("%s of bomb %d: %q says \"dj: \" %d times", name, id, err, n)
 			}
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
 				t.Errorf("%s of bomb %d allocated %d MiB", name, id, alloc>>20)

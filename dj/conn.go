@@ -43,6 +43,66 @@ type Conn struct {
 	stores *storeRegistry // object stores of external attributes (external_store.go)
 
 	logUser string // SELECT user(), cached for ~log entries (guarded by mu)
+
+	// hook, when set, sees every statement before it is sent (see run).
+	hook func(query string)
+}
+
+// runner is where a statement runs: the pool (*sql.DB) or one dedicated
+// connection (*sql.Conn).
+type runner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// pinned runs statements on one dedicated connection through c's funnel.
+// It implements Querier.
+type pinned struct {
+	c  *Conn
+	sc *sql.Conn
+}
+
+func (p pinned) djConn() *Conn { return p.c }
+
+func (p pinned) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return p.c.exec(ctx, p.sc, query, args...)
+}
+
+func (p pinned) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.c.query(ctx, p.sc, query, args...)
+}
+
+func (p pinned) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return p.c.queryRow(ctx, p.sc, query, args...)
+}
+
+// Every statement dj sends — queries, inserts, DDL, catalog reads, jobs,
+// transaction control — passes through exec, query or queryRow, so that
+// observing, tracing or routing statements has one place to hook into.
+
+// exec runs a statement on r.
+func (c *Conn) exec(ctx context.Context, r runner, query string, args ...any) (sql.Result, error) {
+	if c.hook != nil {
+		c.hook(query)
+	}
+	return r.ExecContext(ctx, query, args...)
+}
+
+// query runs a query on r.
+func (c *Conn) query(ctx context.Context, r runner, query string, args ...any) (*sql.Rows, error) {
+	if c.hook != nil {
+		c.hook(query)
+	}
+	return r.QueryContext(ctx, query, args...)
+}
+
+// queryRow runs a query expected to return at most one row on r.
+func (c *Conn) queryRow(ctx context.Context, r runner, query string, args ...any) *sql.Row {
+	if c.hook != nil {
+		c.hook(query)
+	}
+	return r.QueryRowContext(ctx, query, args...)
 }
 
 // Querier runs statements: *Conn and *Tx implement it. Every function of dj
@@ -60,6 +120,12 @@ type Querier interface {
 // answers. The session uses UTC, parses DATE/DATETIME into time.Time and
 // runs with DataJoint's sql_mode.
 func Connect(ctx context.Context, cfg Config) (*Conn, error) {
+	return connect(ctx, cfg, nil)
+}
+
+// connect is Connect with a statement hook in place from the first
+// statement on.
+func connect(ctx context.Context, cfg Config, hook func(string)) (*Conn, error) {
 	mc := mysql.NewConfig()
 	mc.Net = "tcp"
 	mc.Addr = cfg.Addr()
@@ -101,11 +167,11 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	}
 	db.SetMaxIdleConns(16)
 	db.SetConnMaxIdleTime(10 * time.Minute)
-	c := &Conn{db: db, cfg: &cfg, log: cfg.Logger, tables: map[reflect.Type]*Table{}, stores: &storeRegistry{}}
+	c := &Conn{db: db, cfg: &cfg, log: cfg.Logger, tables: map[reflect.Type]*Table{}, stores: &storeRegistry{}, hook: hook}
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if err := db.QueryRowContext(ctx, maxAllowedPacketSQL).Scan(&c.maxPkt); err != nil {
+	if err := c.queryRow(ctx, db, maxAllowedPacketSQL).Scan(&c.maxPkt); err != nil {
 		db.Close()
 		return nil, &Error{Op: "connect", Table: cfg.String(), Err: classify(err)}
 	}
@@ -131,11 +197,11 @@ func (c *Conn) djConn() *Conn { return c }
 // starting later than 10 s after the first attempt.
 func (c *Conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	start := time.Now()
-	r, err := c.db.ExecContext(ctx, query, args...)
+	r, err := c.exec(ctx, c.db, query, args...)
 	err = classify(err)
 	if err != nil && errors.Is(err, ErrConflict) {
 		err = statementRetry.again(ctx, c.log, "statement", start, err, func() error {
-			r, err = c.db.ExecContext(ctx, query, args...)
+			r, err = c.exec(ctx, c.db, query, args...)
 			return classify(err)
 		})
 	}
@@ -144,13 +210,13 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args ...any) (sql.
 
 // QueryContext runs a query on the pool; errors are classified.
 func (c *Conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	r, err := c.db.QueryContext(ctx, query, args...)
+	r, err := c.query(ctx, c.db, query, args...)
 	return r, classify(err)
 }
 
 // QueryRowContext runs a query expected to return at most one row.
 func (c *Conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.db.QueryRowContext(ctx, query, args...)
+	return c.queryRow(ctx, c.db, query, args...)
 }
 
 // Tx is a transaction on one dedicated connection. It implements Querier.
@@ -181,13 +247,13 @@ func (t *Tx) Conn() *Conn { return t.conn }
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	r, err := t.sc.ExecContext(ctx, query, args...)
+	r, err := t.conn.exec(ctx, t.sc, query, args...)
 	return r, t.observe(ctx, txLost(err))
 }
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	r, err := t.sc.QueryContext(ctx, query, args...)
+	r, err := t.conn.query(ctx, t.sc, query, args...)
 	return r, t.observe(ctx, txLost(err))
 }
 
@@ -212,7 +278,7 @@ func (t *Tx) observe(ctx context.Context, err error) error {
 	if deadlock {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		if _, serr := t.sc.ExecContext(rctx, "START TRANSACTION"); serr != nil {
+		if _, serr := t.conn.exec(rctx, t.sc, "START TRANSACTION"); serr != nil {
 			// The session's state is unknown: keep it out of the pool.
 			_ = t.sc.Raw(func(any) error { return driverBadConn })
 		}
@@ -232,7 +298,7 @@ func (t *Tx) ended() error {
 
 // QueryRowContext runs a query expected to return at most one row.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.sc.QueryRowContext(ctx, query, args...)
+	return t.conn.queryRow(ctx, t.sc, query, args...)
 }
 
 // TxOption configures a transaction.
@@ -277,7 +343,7 @@ func (c *Conn) Tx(ctx context.Context, fn func(ctx context.Context, tx *Tx) erro
 
 // runTx runs fn in a transaction on the dedicated connection sc.
 func runTx(ctx context.Context, c *Conn, sc *sql.Conn, allowAuto bool, fn func(ctx context.Context, tx *Tx) error) error {
-	if _, err := sc.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+	if _, err := c.exec(ctx, sc, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 		return &Error{Op: "transaction", Err: classify(err)}
 	}
 	tx := &Tx{sc: sc, conn: c, allowAuto: allowAuto}
@@ -288,7 +354,7 @@ func runTx(ctx context.Context, c *Conn, sc *sql.Conn, allowAuto bool, fn func(c
 			// not prevent the rollback, so it gets its own short deadline.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
-			if _, err := sc.ExecContext(rctx, "ROLLBACK"); err != nil {
+			if _, err := c.exec(rctx, sc, "ROLLBACK"); err != nil {
 				c.log.Warn("dj: rollback failed", "err", err)
 				// The connection state is unknown: keep it out of the pool.
 				_ = sc.Raw(func(any) error { return driverBadConn })
@@ -304,7 +370,7 @@ func runTx(ctx context.Context, c *Conn, sc *sql.Conn, allowAuto bool, fn func(c
 	if err := ctx.Err(); err != nil {
 		return &Error{Op: "commit", Err: err}
 	}
-	if _, err := sc.ExecContext(ctx, "COMMIT"); err != nil {
+	if _, err := c.exec(ctx, sc, "COMMIT"); err != nil {
 		return &Error{Op: "commit", Err: txLost(err)}
 	}
 	committed = true
@@ -345,7 +411,7 @@ func recoverPanic(errp *error) {
 // (SELECT user()).
 func (c *Conn) ServerUser(ctx context.Context) (string, error) {
 	var u string
-	err := c.db.QueryRowContext(ctx, sessionUserSQL).Scan(&u)
+	err := c.queryRow(ctx, c.db, sessionUserSQL).Scan(&u)
 	return u, classify(err)
 }
 

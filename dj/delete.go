@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
 
 // TableCount is the number of rows an operation removed from one table.
 type TableCount struct {
-	Table string // `db`.`table`
+	Table schema.TableID
 	Rows  int64
 }
 
@@ -30,8 +29,8 @@ func (r DeleteResult) Total() int64 {
 	return n
 }
 
-// Rows returns the number of rows removed from the named table (`db`.`t`).
-func (r DeleteResult) Rows(table string) int64 {
+// Rows returns the number of rows removed from the table (Table.ID).
+func (r DeleteResult) Rows(table schema.TableID) int64 {
 	for _, c := range r.Counts {
 		if c.Table == table {
 			return c.Rows
@@ -167,8 +166,8 @@ func deleteTarget(op string, e Expr) (*schema.Table, string, []any, error) {
 }
 
 // primaryKeyOf reads a table's primary-key columns in key order.
-func primaryKeyOf(ctx context.Context, q Querier, db, name string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, primaryKeySQL, db, name)
+func primaryKeyOf(ctx context.Context, q Querier, id schema.TableID) ([]string, error) {
+	rows, err := q.QueryContext(ctx, primaryKeySQL, id.Database, id.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -185,13 +184,13 @@ func primaryKeyOf(ctx context.Context, q Querier, db, name string) ([]string, er
 		return nil, err
 	}
 	if len(pk) == 0 {
-		return nil, fmt.Errorf("%w: %s has no primary key", ErrMissingTable, schema.QuoteFull(db, name))
+		return nil, fmt.Errorf("%w: %s has no primary key", ErrMissingTable, id)
 	}
 	return pk, nil
 }
 
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
+func dedupe(s []schema.TableID) []schema.TableID {
+	seen := map[schema.TableID]bool{}
 	out := s[:0:0]
 	for _, x := range s {
 		if !seen[x] {
@@ -200,15 +199,6 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
-}
-
-// splitFull splits `db`.`t` into db and t.
-func splitFull(full string) (string, string) {
-	parts := strings.SplitN(full, "`.`", 2)
-	if len(parts) != 2 {
-		return "", strings.Trim(full, "`")
-	}
-	return strings.ReplaceAll(strings.TrimPrefix(parts[0], "`"), "``", "`"), strings.ReplaceAll(strings.TrimSuffix(parts[1], "`"), "``", "`")
 }
 
 // loadGraphFor loads the dependency graph of db and of every database that

@@ -11,7 +11,7 @@ import (
 // rows to delete, parents before children.
 type cascade struct {
 	steps []*cascadeStep
-	temps []string // temporary tables created, to drop at the end
+	temps []schema.TableID // temporary tables created, to drop at the end
 }
 
 // cascadeStep is one table of a cascading delete. The primary keys of
@@ -20,11 +20,11 @@ type cascade struct {
 // a table without children (a leaf) is instead deleted through the
 // temporary tables of its parents, unless exact counts are needed first.
 type cascadeStep struct {
-	table  string   // `db`.`t`
-	master string   // `db`.`master` for parts
-	pk     []string // primary key of table
-	temp   string   // temporary table holding the keys to delete, or ""
-	rows   int64    // keys in temp
+	table  schema.TableID
+	master schema.TableID // the master of a part, or zero
+	pk     []string       // primary key of table
+	temp   schema.TableID // temporary table holding the keys to delete, or zero
+	rows   int64          // keys in temp
 
 	// Without temp: the condition of the top table, or the parents whose
 	// temporary tables select the rows.
@@ -48,23 +48,22 @@ type cascadeParent struct {
 // returned cascade holds the temporary tables created so far, also on error.
 func planCascade(ctx context.Context, q Querier, top *schema.Table, where string, args []any, exact bool) (*cascade, error) {
 	c := &cascade{}
-	full := top.FullName()
+	id := top.ID()
 	g, err := loadGraphFor(ctx, q, top.Database)
 	if err != nil {
-		return c, opError("delete", full, "", err)
+		return c, opError("delete", id.Quoted(), "", err)
 	}
-	order := dedupe(append([]string{full}, g.Descendants(full)...))
-	byTable := map[string]*cascadeStep{}
+	order := dedupe(append([]schema.TableID{id}, g.Descendants(id)...))
+	byTable := map[schema.TableID]*cascadeStep{}
 	for i, t := range order {
-		db, name := splitFull(t)
 		st := &cascadeStep{table: t}
-		if _, master, ok := schema.ParseTableName(name); ok && master != "" {
-			st.master = schema.QuoteFull(db, master)
+		if _, master, ok := schema.ParseTableName(t.Table); ok && master != "" {
+			st.master = schema.TableID{Database: t.Database, Table: master}
 		}
 		st.pk = g.PrimaryKey(t)
 		if len(st.pk) == 0 {
-			if st.pk, err = primaryKeyOf(ctx, q, db, name); err != nil {
-				return c, opError("delete", t, "", err)
+			if st.pk, err = primaryKeyOf(ctx, q, t); err != nil {
+				return c, opError("delete", t.Quoted(), "", err)
 			}
 		}
 		leaf := !exact && len(g.Children(t)) == 0
@@ -74,8 +73,8 @@ func planCascade(ctx context.Context, q Querier, top *schema.Table, where string
 				st.where = "TRUE"
 			}
 			if !leaf {
-				st.temp = cascadeTempName(top.Database, i)
-				if st.rows, err = c.fill(ctx, q, st, true, t, t+" WHERE "+st.where, args); err != nil {
+				st.temp = cascadeTempID(top.Database, i)
+				if st.rows, err = c.fill(ctx, q, st, true, t.Quoted(), t.Quoted()+" WHERE "+st.where, args); err != nil {
 					return c, err
 				}
 			}
@@ -89,7 +88,7 @@ func planCascade(ctx context.Context, q Querier, top *schema.Table, where string
 				continue
 			}
 			if !leaf {
-				st.temp = cascadeTempName(top.Database, i)
+				st.temp = cascadeTempID(top.Database, i)
 				for k, pe := range st.parents {
 					n, err := c.fill(ctx, q, st, k == 0, "`c`", parentJoin(pe, st.table, "`c`"), nil)
 					if err != nil {
@@ -101,7 +100,7 @@ func planCascade(ctx context.Context, q Querier, top *schema.Table, where string
 			}
 		}
 		c.steps = append(c.steps, st)
-		if st.temp != "" && st.rows > 0 {
+		if !st.temp.IsZero() && st.rows > 0 {
 			byTable[t] = st
 		}
 	}
@@ -113,8 +112,8 @@ func planCascade(ctx context.Context, q Querier, top *schema.Table, where string
 // a parent step: the temporary table drives the join, and the child is
 // reached through the index of its foreign key. alias names the child, or
 // is empty to refer to it by its full name.
-func parentJoin(pe cascadeParent, child, alias string) string {
-	return cascadeJoinSQL(pe.p.temp, pe.p.table, pe.p.pk, pe.edge.FK.Attrs, pe.edge.FK.RefAttrs, child, alias)
+func parentJoin(pe cascadeParent, childID schema.TableID, alias string) string {
+	return cascadeJoinSQL(pe.p.temp.Quoted(), pe.p.table.Quoted(), pe.p.pk, pe.edge.FK.Attrs, pe.edge.FK.RefAttrs, childID.Quoted(), alias)
 }
 
 // deleteBatch is the number of rows one DELETE statement of a cascade
@@ -130,16 +129,16 @@ var deleteBatch int64 = 50_000
 // creating the table first when create is set, and returns how many keys
 // were new.
 func (c *cascade) fill(ctx context.Context, q Querier, st *cascadeStep, create bool, name, from string, args []any) (int64, error) {
-	r, err := q.ExecContext(ctx, cascadeFillSQL(st.temp, st.pk, name, from, create), args...)
+	r, err := q.ExecContext(ctx, cascadeFillSQL(st.temp.Quoted(), st.pk, name, from, create), args...)
 	if err != nil {
-		return 0, opError("delete", st.table, "", err)
+		return 0, opError("delete", st.table.Quoted(), "", err)
 	}
 	if create {
 		c.temps = append(c.temps, st.temp)
 	}
 	n, err := r.RowsAffected()
 	if err != nil {
-		return 0, opError("delete", st.table, "", err)
+		return 0, opError("delete", st.table.Quoted(), "", err)
 	}
 	return n, nil
 }
@@ -147,26 +146,26 @@ func (c *cascade) fill(ctx context.Context, q Querier, st *cascadeStep, create b
 // checkParts fails with ErrPartIntegrity when the plan removes rows of a
 // part table but none of its master.
 func (c *cascade) checkParts(ctx context.Context, q Querier) error {
-	rows := map[string]int64{}
+	rows := map[schema.TableID]int64{}
 	for _, st := range c.steps {
 		rows[st.table] = st.rows
 	}
 	for _, st := range c.steps {
-		if st.master == "" || rows[st.master] > 0 {
+		if st.master.IsZero() || rows[st.master] > 0 {
 			continue
 		}
 		n := st.rows
-		if st.temp == "" {
+		if st.temp.IsZero() {
 			for _, pe := range st.parents {
 				var k int64
 				if err := q.QueryRowContext(ctx, cascadeCountSQL(parentJoin(pe, st.table, "`c`"))).Scan(&k); err != nil {
-					return opError("delete", st.table, "", err)
+					return opError("delete", st.table.Quoted(), "", err)
 				}
 				n = max(n, k)
 			}
 		}
 		if n > 0 {
-			return &Error{Op: "delete", Table: st.table, Err: fmt.Errorf("%w: the delete would remove rows of part %s but none of its master %s; delete the master rows instead, or pass dj.ForceParts()", ErrPartIntegrity, st.table, st.master)}
+			return &Error{Op: "delete", Table: st.table.Quoted(), Err: fmt.Errorf("%w: the delete would remove rows of part %s but none of its master %s; delete the master rows instead, or pass dj.ForceParts()", ErrPartIntegrity, st.table, st.master)}
 		}
 	}
 	return nil
@@ -196,20 +195,20 @@ func (c *cascade) execute(ctx context.Context, q Querier) (DeleteResult, error) 
 		var n int64
 		var err error
 		switch {
-		case st.temp != "":
+		case !st.temp.IsZero():
 			if st.rows > 0 {
-				n, err = c.deleteInRanges(ctx, q, st, st, cascadeDeleteByKeysSQL(st.table, st.temp, st.pk))
+				n, err = c.deleteInRanges(ctx, q, st, st, cascadeDeleteByKeysSQL(st.table.Quoted(), st.temp.Quoted(), st.pk))
 			}
 		case len(st.parents) > 0:
 			for _, pe := range st.parents {
-				k, err := c.deleteInRanges(ctx, q, st, pe.p, cascadeDeleteJoinSQL(st.table, parentJoin(pe, st.table, "")))
+				k, err := c.deleteInRanges(ctx, q, st, pe.p, cascadeDeleteJoinSQL(st.table.Quoted(), parentJoin(pe, st.table, "")))
 				if err != nil {
 					return DeleteResult{}, err
 				}
 				n += k
 			}
 		default:
-			n, err = c.exec(ctx, q, st, deleteWhereSQL(st.table, st.where), st.args...)
+			n, err = c.exec(ctx, q, st, deleteWhereSQL(st.table.Quoted(), st.where), st.args...)
 		}
 		if err != nil {
 			return DeleteResult{}, err
@@ -233,8 +232,8 @@ func (c *cascade) deleteInRanges(ctx context.Context, q Querier, st, by *cascade
 		return c.exec(ctx, q, st, stmt)
 	}
 	var last int64
-	if err := q.QueryRowContext(ctx, cascadeMaxSeqSQL(by.temp)).Scan(&last); err != nil {
-		return 0, opError("delete", st.table, "", err)
+	if err := q.QueryRowContext(ctx, cascadeMaxSeqSQL(by.temp.Quoted())).Scan(&last); err != nil {
+		return 0, opError("delete", st.table.Quoted(), "", err)
 	}
 	var total int64
 	for lo := int64(0); lo < last; {
@@ -261,14 +260,13 @@ func (c *cascade) deleteInRanges(ctx context.Context, q Querier, st, by *cascade
 func (c *cascade) exec(ctx context.Context, q Querier, st *cascadeStep, stmt string, args ...any) (int64, error) {
 	r, err := q.ExecContext(ctx, stmt, args...)
 	if err != nil {
-		return 0, opError("delete", st.table, "", err)
+		return 0, opError("delete", st.table.Quoted(), "", err)
 	}
 	n, err := r.RowsAffected()
 	if err != nil {
-		return 0, opError("delete", st.table, "", err)
+		return 0, opError("delete", st.table.Quoted(), "", err)
 	}
-	db, _ := splitFull(st.table)
-	q.djConn().logEvent(ctx, q, db, stmt)
+	q.djConn().logEvent(ctx, q, st.table.Database, stmt)
 	return n, nil
 }
 
@@ -278,6 +276,6 @@ func (c *cascade) dropTemps(ctx context.Context, q Querier) {
 		return
 	}
 	for _, t := range c.temps {
-		_, _ = q.ExecContext(context.WithoutCancel(ctx), dropTempSQL(t))
+		_, _ = q.ExecContext(context.WithoutCancel(ctx), dropTempSQL(t.Quoted()))
 	}
 }

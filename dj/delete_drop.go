@@ -32,22 +32,22 @@ func (t *Table) Drop(ctx context.Context, opts ...DropOption) error {
 	if err != nil {
 		return opError("drop", full, "", err)
 	}
-	order := dedupe(append([]string{full}, g.Descendants(full)...))
-	inSet := map[string]bool{}
+	id := t.meta.ID()
+	order := dedupe(append([]schema.TableID{id}, g.Descendants(id)...))
+	inSet := map[schema.TableID]bool{}
 	for _, n := range order {
 		inSet[n] = true
 	}
 	if !o.forceParts {
 		for _, n := range order[1:] {
-			db, name := splitFull(n)
-			if _, master, ok := schema.ParseTableName(name); ok && master != "" && !inSet[schema.QuoteFull(db, master)] {
+			if _, master, ok := schema.ParseTableName(n.Table); ok && master != "" && !inSet[schema.TableID{Database: n.Database, Table: master}] {
 				return &Error{Op: "drop", Table: full, Err: fmt.Errorf("%w: dropping %s would drop part %s without its master", ErrPartIntegrity, full, n)}
 			}
 		}
 	}
 	for i := len(order) - 1; i >= 0; i-- {
-		if _, err := c.db.ExecContext(ctx, dropTableSQL(order[i])); err != nil {
-			return opError("drop", order[i], "", err)
+		if _, err := c.exec(ctx, c.db, dropTableSQL(order[i].Quoted())); err != nil {
+			return opError("drop", order[i].Quoted(), "", err)
 		}
 		c.unbind(order[i])
 	}

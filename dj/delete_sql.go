@@ -15,9 +15,9 @@ import (
 // go through them in ranges (see deleteBatch).
 const seqColumn = "`$n`"
 
-// cascadeTempName is the temporary table of step i of a cascade in db.
-func cascadeTempName(db string, i int) string {
-	return schema.QuoteFull(db, fmt.Sprintf("$dj_delete_%d", i))
+// cascadeTempID is the temporary table of step i of a cascade in db.
+func cascadeTempID(db string, i int) schema.TableID {
+	return schema.TableID{Database: db, Table: fmt.Sprintf("$dj_delete_%d", i)}
 }
 
 // cascadeFillSQL adds to the temporary table temp the keys pk of the rows

@@ -13,7 +13,7 @@ import (
 
 func TestDeleteStatementText(t *testing.T) {
 	cases := []struct{ got, want string }{
-		{cascadeTempName("lab", 3), "`lab`.`$dj_delete_3`"},
+		{cascadeTempID("lab", 3).Quoted(), "`lab`.`$dj_delete_3`"},
 		{cascadeFillSQL("`lab`.`$dj_delete_0`", []string{"a", "b"}, "`lab`.`t`", "`lab`.`t` WHERE x", true),
 			"CREATE TEMPORARY TABLE `lab`.`$dj_delete_0` (`$n` bigint unsigned NOT NULL AUTO_INCREMENT, PRIMARY KEY (`a`,`b`), UNIQUE KEY (`$n`)) SELECT `lab`.`t`.`a`,`lab`.`t`.`b` FROM `lab`.`t` WHERE x FOR UPDATE"},
 		{cascadeFillSQL("`lab`.`$dj_delete_1`", []string{"a"}, "`c`", "J", false),
@@ -129,12 +129,12 @@ func TestDeleteCascadeStatements(t *testing.T) {
 	if !reflect.DeepEqual(db.calls[5].args, []any{1}) {
 		t.Errorf("restriction args %v", db.calls[5].args)
 	}
-	wantRes := DeleteResult{Counts: []TableCount{{"`lab`.`del_scan__unit`", 5}, {"`lab`.`del_scan`", 2}, {"`lab`.`del_session`", 1}}}
+	wantRes := DeleteResult{Counts: []TableCount{{schema.TableID{Database: "lab", Table: "del_scan__unit"}, 5}, {schema.TableID{Database: "lab", Table: "del_scan"}, 2}, {schema.TableID{Database: "lab", Table: "del_session"}, 1}}}
 	if !reflect.DeepEqual(res, wantRes) {
 		t.Fatalf("result %#v", res)
 	}
-	if res.Total() != 8 || res.Rows("`lab`.`del_scan`") != 2 || res.Rows("`lab`.`other`") != 0 {
-		t.Errorf("Total %d, Rows %d", res.Total(), res.Rows("`lab`.`del_scan`"))
+	if res.Total() != 8 || res.Rows(schema.TableID{Database: "lab", Table: "del_scan"}) != 2 || res.Rows(schema.TableID{Database: "lab", Table: "other"}) != 0 {
+		t.Errorf("Total %d, Rows %d", res.Total(), res.Rows(schema.TableID{Database: "lab", Table: "del_scan"}))
 	}
 }
 
@@ -149,7 +149,7 @@ func TestDeleteConfirmCancels(t *testing.T) {
 		t.Fatalf("cancelled delete: %v %v", res, err)
 	}
 	// With a confirmation every table is counted exactly, leaves first.
-	want := DeleteResult{Counts: []TableCount{{"`lab`.`del_scan__unit`", 3}, {"`lab`.`del_scan`", 3}, {"`lab`.`del_session`", 3}}}
+	want := DeleteResult{Counts: []TableCount{{schema.TableID{Database: "lab", Table: "del_scan__unit"}, 3}, {schema.TableID{Database: "lab", Table: "del_scan"}, 3}, {schema.TableID{Database: "lab", Table: "del_session"}, 3}}}
 	if !reflect.DeepEqual(asked, want) {
 		t.Fatalf("confirmation saw %#v", asked)
 	}
@@ -215,8 +215,8 @@ func TestDeleteInRanges(t *testing.T) {
 		return scriptAnswer{affected: 1}
 	}}
 	c := scriptConnFor(t, db)
-	parent := &cascadeStep{table: "`lab`.`p`", pk: []string{"id"}, temp: "`lab`.`$dj_delete_0`", rows: 5}
-	child := &cascadeStep{table: "`lab`.`c`", pk: []string{"id", "k"}}
+	parent := &cascadeStep{table: schema.TableID{Database: "lab", Table: "p"}, pk: []string{"id"}, temp: cascadeTempID("lab", 0), rows: 5}
+	child := &cascadeStep{table: schema.TableID{Database: "lab", Table: "c"}, pk: []string{"id", "k"}}
 	cs := &cascade{}
 	// A child is deleted in ranges of the parent's keys, starting with one
 	// key (2/50 rounds up to 1) and growing as batches remove fewer rows
@@ -246,21 +246,10 @@ func TestDeleteInRanges(t *testing.T) {
 	}
 }
 
-func TestSplitFullAndDedupe(t *testing.T) {
-	for _, c := range []struct{ in, db, t string }{
-		{"`lab`.`t`", "lab", "t"},
-		{"`a``b`.`c``d`", "a`b", "c`d"},
-		{"`solo`", "", "solo"},
-	} {
-		db, tb := splitFull(c.in)
-		if db != c.db || tb != c.t {
-			t.Errorf("splitFull(%s) = %q %q", c.in, db, tb)
-		}
-		if c.db != "" && schema.QuoteFull(db, tb) != c.in {
-			t.Errorf("round trip of %s", c.in)
-		}
-	}
-	if got := dedupe([]string{"a", "b", "a", "c", "b"}); !reflect.DeepEqual(got, []string{"a", "b", "c"}) {
+func TestDedupe(t *testing.T) {
+	id := func(n string) schema.TableID { return schema.TableID{Database: "lab", Table: n} }
+	got := dedupe([]schema.TableID{id("a"), id("b"), id("a"), id("c"), id("b")})
+	if !reflect.DeepEqual(got, []schema.TableID{id("a"), id("b"), id("c")}) {
 		t.Errorf("dedupe %v", got)
 	}
 }

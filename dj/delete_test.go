@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/datajoint-go/datajoint/dj"
+	"github.com/datajoint-go/datajoint/dj/schema"
 )
 
 func seedComputed(t *testing.T, c *dj.Conn) {
@@ -28,7 +29,7 @@ func TestDeleteCascades(t *testing.T) {
 	declareLab(t, s)
 	seedLab(t, c)
 	seedComputed(t, c)
-	full := func(n string) string { return "`" + s.Name() + "`.`" + n + "`" }
+	full := func(n string) schema.TableID { return schema.TableID{Database: s.Name(), Table: n} }
 
 	res, err := dj.Delete(ctx, c, dj.From[Subject](c).Restrict(dj.Match(dj.Key{"subject_id": 1})))
 	must(t, err)
@@ -57,7 +58,7 @@ func TestDeleteRestrictedBySemijoinOnDescendant(t *testing.T) {
 	// Subjects that have a filtered session: 1 and 2 (not 3).
 	res, err := dj.Delete(ctx, c, dj.From[Subject](c).Restrict(dj.From[Filtered](c)))
 	must(t, err)
-	if got := res.Rows("`" + s.Name() + "`.`subject`"); got != 2 {
+	if got := res.Rows(schema.TableID{Database: s.Name(), Table: "subject"}); got != 2 {
 		t.Fatalf("subjects deleted = %d (%+v)", got, res.Counts)
 	}
 	n, err := dj.Count(ctx, c, dj.From[Subject](c))
@@ -135,7 +136,7 @@ func TestDeleteConfirmSeesRowsBeforeDeleting(t *testing.T) {
 	declareLab(t, s)
 	seedLab(t, c)
 	seedComputed(t, c)
-	full := func(n string) string { return "`" + s.Name() + "`.`" + n + "`" }
+	full := func(n string) schema.TableID { return schema.TableID{Database: s.Name(), Table: n} }
 	var planned dj.DeleteResult
 	var res dj.DeleteResult
 	must(t, c.Tx(ctx, func(ctx context.Context, tx *dj.Tx) error {
@@ -229,7 +230,7 @@ func TestDeleteThroughTwoForeignKeys(t *testing.T) {
 		}
 		return ps
 	}
-	table := "`" + s.Name() + "`.`cas_pair`"
+	table := schema.TableID{Database: s.Name(), Table: "cas_pair"}
 	must(t, dj.Insert(ctx, c, pairs()))
 	// Subject 4 is in 11 of the 36 pairs: (4, x) and (x, 4).
 	res, err := dj.Delete(ctx, c, dj.From[CasSubject](c).Restrict(dj.Match(dj.Key{"subject_id": 4})))
@@ -305,7 +306,7 @@ func TestDeleteInBatches(t *testing.T) {
 	shape := casShape{subjects: 20, sessions: 10, trials: 20}
 	seedCascade(t, c, s, shape)
 	defer dj.SetDeleteBatch(7)()
-	full := func(n string) string { return "`" + s.Name() + "`.`" + n + "`" }
+	full := func(n string) schema.TableID { return schema.TableID{Database: s.Name(), Table: n} }
 	cohort1 := dj.From[CasSubject](c).Restrict(dj.Match(dj.Key{"cohort": 1}))
 
 	// A Confirm that declines after seeing the counts: nothing is deleted.

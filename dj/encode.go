@@ -105,25 +105,22 @@ func structSourceFor(meta *schema.Table, elem reflect.Type, ignoreExtra bool) (*
 		return v.(*structSource), nil
 	}
 	h := &meta.Heading
-	fields, err := structColumns(elem)
+	fm, err := schema.Fields(elem)
 	if err != nil {
 		return nil, err
 	}
-	byName := map[string]*fieldColumn{}
-	for i := range fields {
-		f := &fields[i]
-		byName[f.column] = f
-		if _, ok := h.Attr(f.column); !ok && !ignoreExtra {
-			return nil, fmt.Errorf("%w: field %s.%s (%s) is not an attribute of the table", ErrUnknownAttribute, elem.Name(), f.name, f.column)
+	for _, f := range fm.Fields {
+		if _, ok := h.Attr(f.Column); !ok && !ignoreExtra {
+			return nil, fmt.Errorf("%w: field %s.%s (%s) is not an attribute of the table", ErrUnknownAttribute, elem.Name(), f.Name, f.Column)
 		}
 	}
 	src := &structSource{}
 	for i := range h.Attributes {
 		a := &h.Attributes[i]
-		if f, ok := byName[a.Name]; ok {
+		if f, ok := fm.Lookup(a.Name); ok {
 			src.attrs = append(src.attrs, a)
-			src.index = append(src.index, f.index)
-			src.enc = append(src.enc, encoderFor(a, f.typ))
+			src.index = append(src.index, f.Index)
+			src.enc = append(src.enc, encoderFor(a, f.Type))
 		}
 	}
 	sourceCache.Store(key, src)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/datajoint-go/datajoint/dj/blob"
 	"github.com/datajoint-go/datajoint/dj/internal/djerr"
 )
 
@@ -68,13 +69,52 @@ func (e *Error) Error() string {
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		if inner, ok := e.Err.(*Error); ok {
+			// One "dj:" prefix, and the table named once.
+			b.WriteString(inner.body(e.Table))
+		} else {
+			b.WriteString(e.Err.Error())
+		}
 	}
 	return b.String()
 }
 
+// body is the message of e without the "dj: " prefix, and without the
+// table when the enclosing error names the same one.
+func (e *Error) body(outerTable string) string {
+	msg := e.Error()[len("dj: "):]
+	if e.Table != "" && e.Table == outerTable {
+		msg = strings.Replace(msg, e.Op+" "+e.Table, e.Op, 1)
+	}
+	return msg
+}
+
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// typeErr makes err match ErrType (a value that does not fit its attribute
+// or Go type) — the one rule for wrapping conversion and blob failures on
+// every path, insert and fetch alike. Errors of the blob package keep
+// matching their own sentinels and their text is not repeated; a blob
+// larger than the decoded-size limit stays blob.ErrTooLarge only.
+func typeErr(err error) error {
+	switch {
+	case err == nil, errors.Is(err, ErrType), errors.Is(err, blob.ErrTooLarge):
+		return err
+	case errors.Is(err, blob.ErrType), errors.Is(err, blob.ErrMalformed), errors.Is(err, blob.ErrUnsupported):
+		return alsoMatches{err, ErrType}
+	}
+	return fmt.Errorf("%w: %w", ErrType, err)
+}
+
+// alsoMatches is err that also matches sentinel, with err's text only.
+type alsoMatches struct {
+	err      error
+	sentinel error
+}
+
+func (a alsoMatches) Error() string   { return a.err.Error() }
+func (a alsoMatches) Unwrap() []error { return []error{a.err, a.sentinel} }
 
 // opError builds an *Error, classifying err first. A nil err gives nil.
 func opError(op, table, attr string, err error) error {

@@ -3,7 +3,6 @@ package dj
 import (
 	"fmt"
 	"reflect"
-	"sync"
 
 	"github.com/datajoint-go/datajoint/dj/internal/query"
 	"github.com/datajoint-go/datajoint/dj/schema"
@@ -202,15 +201,15 @@ func U(attrs ...string) Expr { return wrap(query.U(attrs...), "dj.U") }
 // laxFor projects e down to the attributes a struct has fields for (plus
 // the primary key), so lax fetches transfer only what they keep.
 func (e Expr) laxFor(typ reflect.Type) Expr {
-	fields, err := structColumns(typ)
+	fm, err := schema.Fields(typ)
 	if err != nil {
 		return e
 	}
 	h := e.Heading()
 	var keep []string
-	for _, f := range fields {
-		if a, ok := h.Attr(f.column); ok && !a.InKey {
-			keep = append(keep, f.column)
+	for _, f := range fm.Fields {
+		if a, ok := h.Attr(f.Column); ok && !a.InKey {
+			keep = append(keep, f.Column)
 		}
 	}
 	if len(keep) == len(h.Secondary()) {
@@ -308,18 +307,6 @@ var (
 	False Cond = cond{c: query.False}
 )
 
-// keyColumns records the primary-key columns of declared struct types, for
-// Match. The key set of a type does not depend on its schema.
-var keyColumns sync.Map // reflect.Type → map[string]bool
-
-func rememberKey(typ reflect.Type, meta *schema.Table) {
-	pk := map[string]bool{}
-	for _, k := range meta.Heading.PrimaryKey() {
-		pk[k] = true
-	}
-	keyColumns.Store(typ, pk)
-}
-
 // matchMap turns a Match argument into attribute → value.
 func matchMap(v any) (map[string]any, error) {
 	rv := reflect.ValueOf(v)
@@ -340,20 +327,19 @@ func matchMap(v any) (map[string]any, error) {
 		}
 		return out, nil
 	case reflect.Struct:
-		fields, err := structColumns(rv.Type())
+		fm, err := schema.Fields(rv.Type())
 		if err != nil {
 			return nil, err
 		}
-		var pk map[string]bool
-		if p, ok := keyColumns.Load(rv.Type()); ok {
-			pk = p.(map[string]bool)
-		}
-		out := make(map[string]any, len(fields))
-		for _, f := range fields {
-			if pk != nil && !pk[f.column] {
+		// A struct that declares a table restricts by its primary key;
+		// any other struct by all its fields.
+		key := fm.Key()
+		out := make(map[string]any, len(fm.Fields))
+		for _, f := range fm.Fields {
+			if key != nil && !f.InKey {
 				continue
 			}
-			out[f.column] = rv.FieldByIndex(f.index).Interface()
+			out[f.Column] = rv.FieldByIndex(f.Index).Interface()
 		}
 		return out, nil
 	}

@@ -103,7 +103,7 @@ func encodeExternalBlob(a *schema.Attribute, orig any) (any, error) {
 	}
 	data, err := blob.Marshal(orig)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrType, err)
+		return nil, typeErr(err)
 	}
 	if bytes.Equal(data, emptyDict) {
 		return nil, fmt.Errorf("%w: %T would be stored as an empty struct: its contents are not exported (pass a pointer for gonum matrices and *blob.Array)", ErrType, orig)
@@ -234,7 +234,7 @@ func prepareObject(h *storeHandle, db string, ev *extValue) (*extObject, error) 
 		if data == nil {
 			var err error
 			if data, err = blob.Marshal(ev.v); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrType, err)
+				return nil, typeErr(err)
 			}
 		}
 		o.data, o.size = data, int64(len(data))

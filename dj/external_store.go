@@ -2,8 +2,10 @@ package dj
 
 import (
 	"context"
+	"crypto/md5"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,6 +229,9 @@ var skipHashCheck atomic.Bool
 // attachment). A mismatch matches external.ErrHashMismatch and
 // ErrMissingExternal.
 func (h *storeHandle) getVerified(ctx context.Context, key string, kind schema.Category, r trackRow) ([]byte, error) {
+	if hg, ok := h.st.(external.HashingGetter); ok && !skipHashCheck.Load() {
+		return h.getHashed(ctx, hg, key, kind, r)
+	}
 	data, err := h.get(ctx, key, r.size)
 	if err != nil || skipHashCheck.Load() {
 		return data, err
@@ -242,10 +247,40 @@ func (h *storeHandle) getVerified(ctx context.Context, key string, kind schema.C
 	} else {
 		got = external.BlobHash(data)
 	}
-	if got != external.Hash(r.hash) {
-		return nil, fmt.Errorf("store %q: object %s: %w: its content hash is %s, tracked %s", h.name, h.full(key), external.ErrHashMismatch, got.Hex(), hexOf(r.hash))
+	if err := h.checkHash(key, got, r); err != nil {
+		return nil, err
 	}
 	return data, nil
+}
+
+// getHashed is getVerified for a store that hashes while it downloads.
+func (h *storeHandle) getHashed(ctx context.Context, hg external.HashingGetter, key string, kind schema.Category, r trackRow) ([]byte, error) {
+	m := md5.New()
+	if kind == schema.CatExternalAttach {
+		io.WriteString(m, r.attachmentName)
+		m.Write([]byte{0})
+	}
+	data, err := hg.GetHashed(ctx, key, m)
+	if err != nil {
+		return nil, h.storeErr("get", key, err)
+	}
+	if r.size >= 0 && int64(len(data)) != r.size {
+		return nil, fmt.Errorf("store %q: object %s: %w: it has %d bytes, tracked %d", h.name, h.full(key), external.ErrHashMismatch, len(data), r.size)
+	}
+	var got external.Hash
+	m.Sum(got[:0])
+	if err := h.checkHash(key, got, r); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// checkHash compares an object's content hash with its tracking row's.
+func (h *storeHandle) checkHash(key string, got external.Hash, r trackRow) error {
+	if got != external.Hash(r.hash) {
+		return fmt.Errorf("store %q: object %s: %w: its content hash is %s, tracked %s", h.name, h.full(key), external.ErrHashMismatch, got.Hex(), hexOf(r.hash))
+	}
+	return nil
 }
 
 // fetchFilepath makes <stage>/<relative path> hold the tracked contents,

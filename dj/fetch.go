@@ -66,7 +66,7 @@ func fetchOpts(q Querier, opts []FetchOption) *fetchOptions {
 // decoded-size limit. Every blob a fetch reads is decoded through it or
 // decodeBlob.
 func unmarshalBlob(raw []byte, v any, o *fetchOptions) error {
-	return blob.Unmarshal(raw, v, o.blobLimit())
+	return typeErr(blob.Unmarshal(raw, v, o.blobLimit()))
 }
 
 // decodeBlob decodes the blob raw into its generic value within the
@@ -74,7 +74,7 @@ func unmarshalBlob(raw []byte, v any, o *fetchOptions) error {
 func decodeBlob(raw []byte, o *fetchOptions) (any, error) {
 	var out any
 	if err := blob.Unmarshal(raw, &out, o.blobLimit()); err != nil {
-		return nil, err
+		return nil, typeErr(err)
 	}
 	return out, nil
 }
@@ -310,7 +310,7 @@ func eachRaw(ctx context.Context, q Querier, e Expr, attr string, each func([]by
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return &Error{Op: "fetch", Table: e.String(), Err: fmt.Errorf("%w: %w", ErrType, err)}
+			return &Error{Op: "fetch", Table: e.String(), Err: typeErr(err)}
 		}
 		if err := each(raws[idx]); err != nil {
 			return err
@@ -349,7 +349,7 @@ func eachMap(ctx context.Context, q Querier, e Expr, o *fetchOptions, each func(
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return &Error{Op: "fetch", Table: e.String(), Err: fmt.Errorf("%w: %w", ErrType, err)}
+			return &Error{Op: "fetch", Table: e.String(), Err: typeErr(err)}
 		}
 		m := make(map[string]any, n)
 		for i := range h.Attributes {
@@ -409,7 +409,7 @@ func naturalPlain(a *schema.Attribute, v any, o *fetchOptions) (any, error) {
 			src = []byte(x)
 		}
 		if err := json.Unmarshal(src, &out); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrType, err)
+			return nil, typeErr(err)
 		}
 		return out, nil
 	case schema.CatAttach:

@@ -95,7 +95,7 @@ func fetchNumeric(ctx context.Context, q Querier, e Expr, attrs []string) ([]flo
 	n := 0
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return nil, 0, &Error{Op: "fetch", Table: e.String(), Err: fmt.Errorf("%w: %w", ErrType, err)}
+			return nil, 0, &Error{Op: "fetch", Table: e.String(), Err: typeErr(err)}
 		}
 		for j, v := range vals {
 			if v == nil {

@@ -226,7 +226,7 @@ func (s *rowSource) encode(row reflect.Value, col int) (any, error) {
 		}
 		f, err := s.st.field(row, col)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrType, err)
+			return nil, typeErr(err)
 		}
 		return s.st.enc[col](f)
 	}

@@ -87,10 +87,10 @@ func (j *Jobs) init(ctx context.Context) error {
 }
 
 func (j *Jobs) load(ctx context.Context) error {
-	if _, err := j.conn.db.ExecContext(ctx, schema.JobsTableSQL(j.db)); err != nil {
+	if _, err := j.conn.exec(ctx, j.conn.db, schema.JobsTableSQL(j.db)); err != nil {
 		return opError("declare", j.FullName(), "", err)
 	}
-	rows, err := j.conn.db.QueryContext(ctx, jobsColumnsSQL, j.db)
+	rows, err := j.conn.query(ctx, j.conn.db, jobsColumnsSQL, j.db)
 	if err != nil {
 		return opError("declare", j.FullName(), "", err)
 	}
@@ -162,7 +162,7 @@ func errorStack(err error) []byte {
 // reserve inserts a reservation for the key on q (autocommit). It reports
 // false when a row for the key exists: another worker holds it, or it is
 // marked error or ignore.
-func (j *Jobs) reserve(ctx context.Context, q execer, table, hash string, key []byte, connID int64) (bool, error) {
+func (j *Jobs) reserve(ctx context.Context, q Querier, table, hash string, key []byte, connID int64) (bool, error) {
 	stmt, args := j.writeSQL("INSERT", jobRow{table: table, hash: hash, status: JobReserved, key: key, connID: connID})
 	if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
 		err = classify(err)
@@ -179,7 +179,7 @@ func (j *Jobs) reserve(ctx context.Context, q execer, table, hash string, key []
 // when exists (a SELECT 1 FROM the target restricted by the key, with
 // existsArgs) finds nothing. It reports made when the key is in the target
 // and nothing was reserved, taken when another worker holds the key.
-func (j *Jobs) reserveUnlessMade(ctx context.Context, q execer, table, hash string, key []byte, connID int64, exists string, existsArgs []any) (reserved, made bool, err error) {
+func (j *Jobs) reserveUnlessMade(ctx context.Context, q Querier, table, hash string, key []byte, connID int64, exists string, existsArgs []any) (reserved, made bool, err error) {
 	stmt, args := j.writeSQL("INSERT", jobRow{table: table, hash: hash, status: JobReserved, key: key, connID: connID})
 	stmt = reserveUnlessMadeSQL(stmt, len(args), exists)
 	r, err := q.ExecContext(ctx, stmt, append(args, existsArgs...)...)
@@ -204,16 +204,11 @@ func (j *Jobs) completeSQL() string { return jobsCompleteSQL(j.FullName()) }
 func (j *Jobs) releaseSQL() string { return jobsReleaseSQL(j.FullName(), j.cols["connection_id"]) }
 
 // recordError replaces the key's row with an error row: DataJoint's error.
-func (j *Jobs) recordError(ctx context.Context, q execer, table, hash string, key []byte, connID int64, makeErr error) error {
+func (j *Jobs) recordError(ctx context.Context, q Querier, table, hash string, key []byte, connID int64, makeErr error) error {
 	stmt, args := j.writeSQL("REPLACE", jobRow{table: table, hash: hash, status: JobError, key: key, connID: connID,
 		message: makeErr.Error(), stack: errorStack(makeErr)})
 	_, err := q.ExecContext(ctx, stmt, args...)
 	return opError("error job", j.FullName(), "", err)
-}
-
-// execer is what job statements need: *sql.Conn, *sql.DB, *Conn and *Tx.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // Ignore marks the key of table (bare name, e.g. "__filtered") as

@@ -237,3 +237,13 @@ func TestJobsIgnoreDuplicate(t *testing.T) {
 		t.Fatalf("Ignore of a key with a row: %v %v", ok, err)
 	}
 }
+
+func TestKeyProbeSQL(t *testing.T) {
+	probe := keyProbeSQLFor("`lab`.`__t`", []string{"a", "b"})
+	if probe != "SELECT 1 FROM `lab`.`__t` WHERE `a`=? AND `b`=?" {
+		t.Errorf("probe %s", probe)
+	}
+	if got := existsSQLOf(probe); got != "SELECT EXISTS(SELECT 1 FROM `lab`.`__t` WHERE `a`=? AND `b`=?)" {
+		t.Errorf("exists %s", got)
+	}
+}

@@ -109,14 +109,14 @@ func pyValue(a *schema.Attribute, v any) (any, error) {
 		if a.Category == schema.CatUUID {
 			u, err := uuid.Parse(x)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrType, err)
+				return nil, typeErr(err)
 			}
 			return u, nil
 		}
 		if a.Category == schema.CatInteger {
 			n, err := strconv.ParseInt(x, 10, 64)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrType, err)
+				return nil, typeErr(err)
 			}
 			return n, nil
 		}

@@ -362,7 +362,7 @@ type populateRun[T any] struct {
 	jobs   *Jobs
 	exists string   // SELECT EXISTS(... target restricted by key ...)
 	pk     []string // the target's primary key
-	fields []fieldColumn
+	fields []schema.Field
 
 	next  atomic.Int64
 	list  []job
@@ -386,11 +386,11 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 	if !t.Tier().AutoPopulated() {
 		return PopulateResult{}, &Error{Op: "populate", Table: t.FullName(), Err: fmt.Errorf("%w: only Imported and Computed tables are populated, %s is %s", ErrInvalidQuery, t.ClassName(), t.Tier())}
 	}
-	fields, err := structColumns(reflect.TypeFor[T]())
+	fm, err := schema.Fields(reflect.TypeFor[T]())
 	if err != nil {
 		return PopulateResult{}, err
 	}
-	r := &populateRun[T]{c: c, t: t, spec: spec, o: o, pk: t.PrimaryKey(), fields: fields}
+	r := &populateRun[T]{c: c, t: t, spec: spec, o: o, pk: t.PrimaryKey(), fields: fm.Fields}
 	r.exists = existsSQL(t)
 	if o.reserve {
 		r.jobs = JobsOf(c, t.meta.Database)
@@ -438,7 +438,7 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 }
 
 // existsSQL is the statement that checks whether a key is in t.
-func existsSQL(t *Table) string { return "SELECT EXISTS(" + keyProbeSQL(t) + ")" }
+func existsSQL(t *Table) string { return existsSQLOf(keyProbeSQL(t)) }
 
 // plan fetches the keys to make, drops the ones ~jobs excludes, orders and
 // truncates them.
@@ -577,7 +577,7 @@ func (r *populateRun[T]) connect(ctx context.Context, w *worker) error {
 	for {
 		sc, err := r.c.db.Conn(ctx)
 		if err == nil {
-			err = sc.QueryRowContext(ctx, connectionIDSQL).Scan(&w.connID)
+			err = r.c.queryRow(ctx, sc, connectionIDSQL).Scan(&w.connID)
 			if err == nil {
 				w.sc = sc
 				return nil
@@ -692,7 +692,7 @@ func (r *populateRun[T]) makeKey(ctx context.Context, w *worker, jb job) {
 			if r.jobs != nil {
 				// Release the reservation the dead connection made, if its
 				// INSERT got through.
-				_, _ = w.sc.ExecContext(ctx, r.jobs.releaseSQL(), r.t.Name(), jb.hash, old)
+				_, _ = r.c.exec(ctx, w.sc, r.jobs.releaseSQL(), r.t.Name(), jb.hash, old)
 			}
 		}
 	}
@@ -734,7 +734,7 @@ func (r *populateRun[T]) attempt(ctx context.Context, w *worker, jb job, held bo
 	}
 	if w.precheck && !held {
 		var n int64
-		if err := w.sc.QueryRowContext(ctx, r.exists, args...).Scan(&n); err != nil {
+		if err := r.c.queryRow(ctx, w.sc, r.exists, args...).Scan(&n); err != nil {
 			if ctx.Err() != nil {
 				return cancelled, nil
 			}
@@ -754,7 +754,7 @@ func (r *populateRun[T]) attempt(ctx context.Context, w *worker, jb job, held bo
 	// keep the separate reservation and the look inside the transaction.
 	checked := false
 	if r.jobs != nil && !held && !w.precheck {
-		ok, made, err := r.jobs.reserveUnlessMade(ctx, w.sc, table, jb.hash, jb.blob, w.connID, keyProbeSQL(r.t), args)
+		ok, made, err := r.jobs.reserveUnlessMade(ctx, pinned{r.c, w.sc}, table, jb.hash, jb.blob, w.connID, keyProbeSQL(r.t), args)
 		if err != nil {
 			if ctx.Err() != nil {
 				return r.afterError(ctx, w, jb, err)
@@ -775,7 +775,7 @@ func (r *populateRun[T]) attempt(ctx context.Context, w *worker, jb job, held bo
 		}
 		checked = true
 	} else if r.jobs != nil && !held {
-		ok, err := r.jobs.reserve(ctx, w.sc, table, jb.hash, jb.blob, w.connID)
+		ok, err := r.jobs.reserve(ctx, pinned{r.c, w.sc}, table, jb.hash, jb.blob, w.connID)
 		if err != nil {
 			if ctx.Err() != nil {
 				// The INSERT may have committed before the cancellation
@@ -886,8 +886,8 @@ func (r *populateRun[T]) afterError(ctx context.Context, w *worker, jb job, err 
 		if r.jobs != nil {
 			// A cancelled statement can take the worker's connection down
 			// with it: fall back to the pool.
-			if _, rerr := w.sc.ExecContext(bg, r.jobs.releaseSQL(), r.t.Name(), jb.hash, w.connID); rerr != nil {
-				if _, rerr := r.c.db.ExecContext(bg, r.jobs.releaseSQL(), r.t.Name(), jb.hash, w.connID); rerr != nil {
+			if _, rerr := r.c.exec(bg, w.sc, r.jobs.releaseSQL(), r.t.Name(), jb.hash, w.connID); rerr != nil {
+				if _, rerr := r.c.exec(bg, r.c.db, r.jobs.releaseSQL(), r.t.Name(), jb.hash, w.connID); rerr != nil {
 					r.c.log.Warn("dj: releasing reservation failed", "table", r.t.Name(), "key_hash", jb.hash, "err", rerr)
 				}
 			}
@@ -902,7 +902,7 @@ func (r *populateRun[T]) afterError(ctx context.Context, w *worker, jb job, err 
 		return retryTx, err
 	}
 	if r.jobs != nil {
-		if jerr := r.jobs.recordError(bg, w.sc, r.t.Name(), jb.hash, jb.blob, w.connID, err); jerr != nil {
+		if jerr := r.jobs.recordError(bg, pinned{r.c, w.sc}, r.t.Name(), jb.hash, jb.blob, w.connID, err); jerr != nil {
 			if isLost(jerr) {
 				return lost, err
 			}
@@ -916,20 +916,20 @@ func (r *populateRun[T]) afterError(ctx context.Context, w *worker, jb job, err 
 func (r *populateRun[T]) fill(row *T, key Key) error {
 	rv := reflect.ValueOf(row).Elem()
 	for _, f := range r.fields {
-		v, ok := key[f.column]
+		v, ok := key[f.Column]
 		if !ok {
 			continue
 		}
-		dst := rv.FieldByIndex(f.index)
-		typ := f.typ
+		dst := rv.FieldByIndex(f.Index)
+		typ := f.Type
 		if typ.Kind() == reflect.Pointer {
 			typ = typ.Elem()
 		}
 		cv, err := convertTo(v, typ)
 		if err != nil {
-			return &Error{Op: "populate", Table: r.t.FullName(), Attr: f.column, Err: err}
+			return &Error{Op: "populate", Table: r.t.FullName(), Attr: f.Column, Err: err}
 		}
-		if f.typ.Kind() == reflect.Pointer {
+		if f.Type.Kind() == reflect.Pointer {
 			p := reflect.New(typ)
 			p.Elem().Set(cv)
 			dst.Set(p)

@@ -3,9 +3,6 @@ package dj
 import (
 	"context"
 	"errors"
-	"strings"
-
-	"github.com/datajoint-go/datajoint/dj/schema"
 )
 
 // errMadeElsewhere rolls back the transaction of a make whose row the
@@ -25,33 +22,19 @@ func (r *populateRun[T]) isTargetDuplicate(err error) bool {
 // twice, and dup is its error.
 func (r *populateRun[T]) madeElsewhere(ctx context.Context, w *worker, jb job, args []any, dup error) (outcome, error) {
 	var n int64
-	if err := w.sc.QueryRowContext(ctx, r.exists, args...).Scan(&n); err != nil {
+	if err := r.c.queryRow(ctx, w.sc, r.exists, args...).Scan(&n); err != nil {
 		return r.afterError(ctx, w, jb, classify(err))
 	}
 	if n == 0 {
 		return r.afterError(ctx, w, jb, dup)
 	}
 	if r.jobs != nil {
-		if _, err := w.sc.ExecContext(ctx, r.jobs.completeSQL(), r.t.Name(), jb.hash); err != nil {
+		if _, err := r.c.exec(ctx, w.sc, r.jobs.completeSQL(), r.t.Name(), jb.hash); err != nil {
 			return r.afterError(ctx, w, jb, classify(err))
 		}
 	}
 	return skipped, nil
 }
 
-// keyProbeSQL selects the row of t with a given key: SELECT 1 FROM t
-// WHERE pk1=? AND ...
-func keyProbeSQL(t *Table) string {
-	var b strings.Builder
-	b.WriteString("SELECT 1 FROM ")
-	b.WriteString(t.FullName())
-	b.WriteString(" WHERE ")
-	for i, a := range t.PrimaryKey() {
-		if i > 0 {
-			b.WriteString(" AND ")
-		}
-		b.WriteString(schema.QuoteIdent(a))
-		b.WriteString("=?")
-	}
-	return b.String()
-}
+// keyProbeSQL selects the row of t with a given key.
+func keyProbeSQL(t *Table) string { return keyProbeSQLFor(t.FullName(), t.PrimaryKey()) }

@@ -72,19 +72,15 @@ func planFor(typ reflect.Type, h *schema.Heading, lax bool) (*scanPlan, error) {
 	if p, ok := planCache.Load(key); ok {
 		return p.(*scanPlan), nil
 	}
-	fields, err := structColumns(typ)
+	fm, err := schema.Fields(typ)
 	if err != nil {
 		return nil, err
-	}
-	byCol := map[string]*fieldColumn{}
-	for i := range fields {
-		byCol[fields[i].column] = &fields[i]
 	}
 	p := &scanPlan{}
 	used := map[string]bool{}
 	for i := range h.Attributes {
 		a := &h.Attributes[i]
-		f, ok := byCol[a.Name]
+		f, ok := fm.Lookup(a.Name)
 		if !ok {
 			if !lax {
 				return nil, fmt.Errorf("%w: attribute %q has no field in %s (add a field, project the query, or use dj.Lax())", ErrUnknownAttribute, a.Name, typ)
@@ -100,9 +96,9 @@ func planFor(typ reflect.Type, h *schema.Heading, lax bool) (*scanPlan, error) {
 		p.cols = append(p.cols, cp)
 	}
 	if !lax {
-		for _, f := range fields {
-			if !used[f.column] {
-				return nil, fmt.Errorf("%w: field %s.%s (%s) is not an attribute of the query (use dj.Lax() to leave it unset)", ErrUnknownAttribute, typ.Name(), f.name, f.column)
+		for _, f := range fm.Fields {
+			if !used[f.Column] {
+				return nil, fmt.Errorf("%w: field %s.%s (%s) is not an attribute of the query (use dj.Lax() to leave it unset)", ErrUnknownAttribute, typ.Name(), f.Name, f.Column)
 			}
 		}
 	}
@@ -110,9 +106,9 @@ func planFor(typ reflect.Type, h *schema.Heading, lax bool) (*scanPlan, error) {
 	return p, nil
 }
 
-func columnPlan(a *schema.Attribute, f *fieldColumn) (colPlan, error) {
-	cp := colPlan{attr: a, index: f.index}
-	ft := f.typ
+func columnPlan(a *schema.Attribute, f *schema.Field) (colPlan, error) {
+	cp := colPlan{attr: a, index: f.Index}
+	ft := f.Type
 	base := ft
 	if base.Kind() == reflect.Pointer {
 		base = base.Elem()
@@ -201,7 +197,7 @@ func columnPlan(a *schema.Attribute, f *fieldColumn) (colPlan, error) {
 		cp.conv = bind(a, convExternalImpl)
 		return cp, nil
 	}
-	return cp, fmt.Errorf("%w: attribute %q (%s) cannot be read into field %s of type %s", ErrType, a.Name, a.Type, f.name, ft)
+	return cp, fmt.Errorf("%w: attribute %q (%s) cannot be read into field %s of type %s", ErrType, a.Name, a.Type, f.Name, ft)
 }
 
 // setConverted stores into dst (a field), allocating pointer fields; a NULL
@@ -282,7 +278,7 @@ func parseTimeText(s string) (time.Time, error) {
 func convDateImpl(raw []byte, dst reflect.Value, _ *schema.Attribute, _ *fetchOptions) error {
 	t, err := parseTimeText(string(raw))
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrType, err)
+		return typeErr(err)
 	}
 	dst.Set(reflect.ValueOf(blob.DateOf(t)))
 	return nil
@@ -484,5 +480,5 @@ func scanError(err error, p *scanPlan) error {
 			return fmt.Errorf("%w: attribute %q: %w", ErrType, p.cols[idx].attr.Name, err)
 		}
 	}
-	return fmt.Errorf("%w: %w", ErrType, err)
+	return typeErr(err)
 }

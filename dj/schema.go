@@ -50,7 +50,7 @@ func (c *Conn) Schema(ctx context.Context, name string, opts ...SchemaOption) (*
 		return &Schema{conn: c, name: name}, nil
 	}
 	var exists, hasLog int
-	err := c.db.QueryRowContext(ctx, schemaStateSQL,
+	err := c.queryRow(ctx, c.db, schemaStateSQL,
 		name, name, logTable).Scan(&exists, &hasLog)
 	if err != nil {
 		return nil, opError("schema", schema.QuoteIdent(name), "", err)
@@ -173,7 +173,7 @@ func (s *Schema) declareOne(ctx context.Context, typ reflect.Type) error {
 	if s.conn.offline {
 		return s.conn.bind(typ, newTable(s, meta))
 	}
-	existing, err := schema.Load(ctx, s.conn.db, s.name, meta.Name)
+	existing, err := schema.Load(ctx, s.conn, s.name, meta.Name)
 	switch {
 	case err == nil:
 		if err := schema.Compare(meta, existing); err != nil {
@@ -181,11 +181,11 @@ func (s *Schema) declareOne(ctx context.Context, typ reflect.Type) error {
 		}
 	case errors.Is(err, ErrMissingTable):
 		for _, store := range externalStores(meta) {
-			if _, err := s.conn.db.ExecContext(ctx, schema.ExternalTableSQL(s.name, store)); err != nil {
+			if _, err := s.conn.exec(ctx, s.conn.db, schema.ExternalTableSQL(s.name, store)); err != nil {
 				return opError("declare", schema.QuoteFull(s.name, "~external_"+store), "", err)
 			}
 		}
-		if _, err := s.conn.db.ExecContext(ctx, meta.CreateSQL()); err != nil {
+		if _, err := s.conn.exec(ctx, s.conn.db, meta.CreateSQL()); err != nil {
 			return opError("declare", full, "", err)
 		}
 		s.conn.logEvent(ctx, s.conn, s.name, "Declared "+full)
@@ -218,7 +218,7 @@ func externalStores(meta *schema.Table) []string {
 // its heading from the database. No Go struct is needed: rows go in and
 // come out as maps, or as any struct whose fields match by name.
 func (s *Schema) Table(ctx context.Context, name string) (*Table, error) {
-	names, err := schema.ListTables(ctx, s.conn.db, s.name)
+	names, err := schema.ListTables(ctx, s.conn, s.name)
 	if err != nil {
 		return nil, opError("open", schema.QuoteFull(s.name, name), "", err)
 	}
@@ -240,7 +240,7 @@ func (s *Schema) Table(ctx context.Context, name string) (*Table, error) {
 	if found == "" {
 		return nil, &Error{Op: "open", Table: schema.QuoteFull(s.name, name), Err: fmt.Errorf("%w: no table %q in schema %s", ErrMissingTable, name, s.name)}
 	}
-	meta, err := schema.Load(ctx, s.conn.db, s.name, found)
+	meta, err := schema.Load(ctx, s.conn, s.name, found)
 	if err != nil {
 		return nil, opError("open", schema.QuoteFull(s.name, found), "", err)
 	}
@@ -259,13 +259,13 @@ func classPath(name string) string {
 // Tables opens every user table of the schema (DataJoint's virtual module),
 // in the order the database lists them.
 func (s *Schema) Tables(ctx context.Context) ([]*Table, error) {
-	names, err := schema.ListTables(ctx, s.conn.db, s.name)
+	names, err := schema.ListTables(ctx, s.conn, s.name)
 	if err != nil {
 		return nil, opError("open", schema.QuoteIdent(s.name), "", err)
 	}
 	out := make([]*Table, 0, len(names))
 	for _, n := range names {
-		meta, err := schema.Load(ctx, s.conn.db, s.name, n)
+		meta, err := schema.Load(ctx, s.conn, s.name, n)
 		if err != nil {
 			return nil, opError("open", schema.QuoteFull(s.name, n), "", err)
 		}
@@ -278,7 +278,7 @@ func (s *Schema) Tables(ctx context.Context) ([]*Table, error) {
 // types declared in it. Tables of other schemas that reference it make
 // the drop fail with ErrIntegrity.
 func (s *Schema) Drop(ctx context.Context) error {
-	if _, err := s.conn.db.ExecContext(ctx, dropDatabaseSQL(s.name)); err != nil {
+	if _, err := s.conn.exec(ctx, s.conn.db, dropDatabaseSQL(s.name)); err != nil {
 		return opError("drop", schema.QuoteIdent(s.name), "", err)
 	}
 	s.conn.unbindSchema(s.name)
@@ -290,11 +290,10 @@ func (s *Schema) Drop(ctx context.Context) error {
 func (c *Conn) bind(typ reflect.Type, t *Table) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.tables[typ]; ok && old.meta.FullName() != t.meta.FullName() {
+	if old, ok := c.tables[typ]; ok && old.meta.ID() != t.meta.ID() {
 		return &Error{Op: "declare", Table: t.meta.FullName(), Err: fmt.Errorf("%w: %s is already declared as %s on this connection; use another connection for a second schema", ErrDeclaration, typ, old.meta.FullName())}
 	}
 	c.tables[typ] = t
-	rememberKey(typ, t.meta)
 	return nil
 }
 
@@ -308,11 +307,11 @@ func (c *Conn) unbindSchema(db string) {
 	}
 }
 
-func (c *Conn) unbind(full string) {
+func (c *Conn) unbind(id schema.TableID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for typ, t := range c.tables {
-		if t.meta.FullName() == full {
+		if t.meta.ID() == id {
 			delete(c.tables, typ)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
-	"sync"
 
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
@@ -32,6 +30,9 @@ func (t *Table) Meta() *schema.Table { return t.meta }
 
 // Name returns the bare MySQL table name ("#species", "__spikes").
 func (t *Table) Name() string { return t.meta.Name }
+
+// ID returns the table's identifier: its database and bare name.
+func (t *Table) ID() schema.TableID { return t.meta.ID() }
 
 // FullName returns the quoted `db`.`table` name.
 func (t *Table) FullName() string { return t.meta.FullName() }
@@ -81,7 +82,7 @@ func (t *Table) insertContents(ctx context.Context, typ reflect.Type) error {
 	}
 	rows := m.Func.Call([]reflect.Value{recv})[0]
 	var n int64
-	if err := t.schema.conn.db.QueryRowContext(ctx, countRowsSQL(t.FullName())).Scan(&n); err != nil {
+	if err := t.schema.conn.queryRow(ctx, t.schema.conn.db, countRowsSQL(t.FullName())).Scan(&n); err != nil {
 		return opError("declare", t.FullName(), "", err)
 	}
 	if int64(rows.Len()) <= n {
@@ -165,109 +166,4 @@ func Update1[T any](ctx context.Context, q Querier, row T) error {
 		return err
 	}
 	return t.Update1(ctx, q, row)
-}
-
-// fieldColumn is one struct field that maps to a column.
-type fieldColumn struct {
-	name   string // Go field name
-	column string // attribute name
-	index  []int
-	typ    reflect.Type
-}
-
-var structCache sync.Map // reflect.Type → []fieldColumn or error
-
-// structColumns lists the fields of a struct that map to attributes: every
-// exported field except tier markers, dj.Ref references and fields tagged
-// `dj:"-"`, named by `dj:"name=..."` or by the snake_case of the field
-// name. Embedded structs that are not markers are flattened.
-func structColumns(typ reflect.Type) ([]fieldColumn, error) {
-	if v, ok := structCache.Load(typ); ok {
-		if err, isErr := v.(error); isErr {
-			return nil, err
-		}
-		return v.([]fieldColumn), nil
-	}
-	var out []fieldColumn
-	seen := map[string]string{}
-	var walk func(t reflect.Type, prefix []int) error
-	walk = func(t reflect.Type, prefix []int) error {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			idx := append(append([]int(nil), prefix...), i)
-			if f.Type.Implements(tierMarkerType) || f.Type.Implements(referenceType) {
-				continue
-			}
-			tag := f.Tag.Get("dj")
-			if tag == "-" {
-				continue
-			}
-			if f.Anonymous && f.Type.Kind() == reflect.Struct && tagOption(tag, "name") == "" {
-				if err := walk(f.Type, idx); err != nil {
-					return err
-				}
-				continue
-			}
-			if !f.IsExported() {
-				continue
-			}
-			col := tagOption(tag, "name")
-			if col == "" {
-				col = schema.FieldColumn(f.Name)
-			}
-			if prev, dup := seen[col]; dup {
-				return fmt.Errorf("%w: fields %s and %s of %s both map to attribute %q", ErrDeclaration, prev, f.Name, typ.Name(), col)
-			}
-			seen[col] = f.Name
-			out = append(out, fieldColumn{name: f.Name, column: col, index: idx, typ: f.Type})
-		}
-		return nil
-	}
-	if err := walk(typ, nil); err != nil {
-		structCache.Store(typ, err)
-		return nil, err
-	}
-	structCache.Store(typ, out)
-	return out, nil
-}
-
-var (
-	tierMarkerType = reflect.TypeFor[schema.TierMarker]()
-	referenceType  = reflect.TypeFor[schema.Reference]()
-)
-
-// tagOption returns the value of key=value in a dj tag (outside quotes and
-// parentheses), or "".
-func tagOption(tag, key string) string {
-	depth, quote := 0, byte(0)
-	start := 0
-	for i := 0; i <= len(tag); i++ {
-		if i < len(tag) {
-			c := tag[i]
-			switch {
-			case quote != 0:
-				if c == quote {
-					quote = 0
-				}
-				continue
-			case c == '\'' || c == '"':
-				quote = c
-				continue
-			case c == '(':
-				depth++
-				continue
-			case c == ')':
-				depth--
-				continue
-			case c != ',' || depth > 0:
-				continue
-			}
-		}
-		opt := strings.TrimSpace(tag[start:i])
-		if k, v, ok := strings.Cut(opt, "="); ok && strings.TrimSpace(k) == key {
-			return strings.TrimSpace(v)
-		}
-		start = i + 1
-	}
-	return ""
 }

@@ -106,7 +106,7 @@ func encodeStored(a *schema.Attribute, v any) (any, error) {
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrType, err)
+			return nil, typeErr(err)
 		}
 		return string(b), nil
 	case schema.CatBlob:
@@ -114,7 +114,7 @@ func encodeStored(a *schema.Attribute, v any) (any, error) {
 		// types such as *mat.Dense have their own encodings.
 		b, err := blob.Marshal(orig)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrType, err)
+			return nil, typeErr(err)
 		}
 		return b, nil
 	case schema.CatUUID:
@@ -159,7 +159,7 @@ func deref(v any) (any, bool, error) {
 			}
 			dv, err := x.Value()
 			if err != nil {
-				return nil, false, fmt.Errorf("%w: %w", ErrType, err)
+				return nil, false, typeErr(err)
 			}
 			if dv == nil {
 				return nil, true, nil
@@ -309,7 +309,7 @@ func toUUID(v any) (uuid.UUID, error) {
 	case string:
 		u, err := uuid.Parse(x)
 		if err != nil {
-			return u, fmt.Errorf("%w: %w", ErrType, err)
+			return u, typeErr(err)
 		}
 		return u, nil
 	case []byte:
@@ -318,7 +318,7 @@ func toUUID(v any) (uuid.UUID, error) {
 		}
 		u, err := uuid.ParseBytes(x)
 		if err != nil {
-			return u, fmt.Errorf("%w: %w", ErrType, err)
+			return u, typeErr(err)
 		}
 		return u, nil
 	}

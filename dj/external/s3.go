@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"iter"
 	"net"
@@ -153,6 +154,15 @@ func (s *s3Store) open(ctx context.Context, obj string) (io.ReadCloser, minio.Ob
 }
 
 func (s *s3Store) Get(ctx context.Context, key string) ([]byte, error) {
+	return s.GetHashed(ctx, key, nil)
+}
+
+// hashChunk is how much of a download is read before it is hashed: small
+// enough that hashing one chunk overlaps the arrival of the next.
+const hashChunk = 64 << 10
+
+// GetHashed implements HashingGetter.
+func (s *s3Store) GetHashed(ctx context.Context, key string, h hash.Hash) ([]byte, error) {
 	obj, err := s.objectKey("get", key)
 	if err != nil {
 		return nil, err
@@ -163,15 +173,27 @@ func (s *s3Store) Get(ctx context.Context, key string) ([]byte, error) {
 	}
 	defer body.Close()
 	if info.Size < 0 {
-		b, err := io.ReadAll(body)
+		var r io.Reader = body
+		if h != nil {
+			r = io.TeeReader(body, h)
+		}
+		b, err := io.ReadAll(r)
 		if err != nil {
 			return nil, s.fail("get", obj, err)
 		}
 		return b, nil
 	}
 	buf := make([]byte, info.Size)
-	if _, err := io.ReadFull(body, buf); err != nil {
-		return nil, s.fail("get", obj, fmt.Errorf("reading %d bytes: %w", info.Size, err))
+	for off := 0; off < len(buf); {
+		end := min(off+hashChunk, len(buf))
+		n, err := io.ReadFull(body, buf[off:end])
+		if h != nil {
+			h.Write(buf[off : off+n])
+		}
+		off += n
+		if err != nil {
+			return nil, s.fail("get", obj, fmt.Errorf("reading %d bytes: received %d: %w", info.Size, off, err))
+		}
 	}
 	return buf, nil
 }

@@ -2,6 +2,7 @@ package external
 
 import (
 	"context"
+	"hash"
 	"iter"
 	"time"
 )
@@ -53,6 +54,14 @@ type Store interface {
 	// List yields the objects whose keys start with prefix, in no
 	// particular order. It stops at the first error, which it yields.
 	List(ctx context.Context, prefix string) iter.Seq2[Info, error]
+}
+
+// HashingGetter is implemented by stores that can hash an object while
+// they download it, so that checking its content hash costs no second pass
+// over the data. GetHashed is Get that also writes the contents, in order,
+// to h (nil: no hashing).
+type HashingGetter interface {
+	GetHashed(ctx context.Context, key string, h hash.Hash) ([]byte, error)
 }
 
 // Open validates cfg and returns its store: a file store, an S3 store, or

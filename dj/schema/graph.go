@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,8 +17,8 @@ import (
 // columns, FK.RefAttrs the parent's, FK.Primary tells whether the columns
 // are all in the child's primary key, FK.Renamed() whether any is renamed.
 type Edge struct {
-	Parent string // `db`.`table` of the referenced table
-	Child  string // `db`.`table` of the referencing table
+	Parent TableID // the referenced table
+	Child  TableID // the referencing table
 	FK     ForeignKey
 }
 
@@ -32,13 +33,13 @@ func (e Edge) AttrMap() map[string]string {
 }
 
 // Graph is the dependency graph of the tables of one or more databases,
-// as DataJoint builds it from information_schema: nodes are tables keyed by
-// their quoted full name `db`.`table`, edges are foreign keys. Tables whose
+// as DataJoint builds it from information_schema: nodes are tables, edges
+// are foreign keys. Tables whose
 // names start with "~" (jobs, log, external tracking) are not part of it.
 // A Graph is immutable and safe for concurrent use.
 type Graph struct {
-	nodes map[string]*graphNode
-	order []string // topological order of all nodes
+	nodes map[TableID]*graphNode
+	order []TableID // topological order of all nodes
 }
 
 type graphNode struct {
@@ -53,7 +54,7 @@ type graphNode struct {
 // tables in as nodes (without their own dependencies). It is an error when
 // the foreign keys form a cycle (self-references excepted).
 func LoadGraph(ctx context.Context, q Querier, databases ...string) (*Graph, error) {
-	g := &Graph{nodes: map[string]*graphNode{}}
+	g := &Graph{nodes: map[TableID]*graphNode{}}
 	if len(databases) == 0 {
 		return g, nil
 	}
@@ -89,9 +90,9 @@ func LoadGraph(ctx context.Context, q Querier, databases ...string) (*Graph, err
 		return nil, fmt.Errorf("load dependency graph: %w", err)
 	}
 	type fkRow struct {
-		db, name          string
-		child, constraint string
-		fk                ForeignKey
+		child      TableID
+		constraint string
+		fk         ForeignKey
 	}
 	var fks []*fkRow
 	byKey := map[string]*fkRow{}
@@ -107,11 +108,11 @@ func LoadGraph(ctx context.Context, q Querier, databases ...string) (*Graph, err
 		if strings.HasPrefix(name, "~") || strings.HasPrefix(ptab, "~") {
 			return nil
 		}
-		child := QuoteFull(db, name)
-		key := child + "\x00" + cname
+		child := TableID{db, name}
+		key := child.Quoted() + "\x00" + cname
 		r := byKey[key]
 		if r == nil {
-			r = &fkRow{db: db, name: name, child: child, constraint: cname, fk: ForeignKey{ParentDatabase: pdb, ParentTable: ptab}}
+			r = &fkRow{child: child, constraint: cname, fk: ForeignKey{ParentDatabase: pdb, ParentTable: ptab}}
 			byKey[key] = r
 			fks = append(fks, r)
 		}
@@ -123,13 +124,13 @@ func LoadGraph(ctx context.Context, q Querier, databases ...string) (*Graph, err
 		return nil, fmt.Errorf("load dependency graph: %w", err)
 	}
 	sort.SliceStable(fks, func(i, j int) bool {
-		if fks[i].child != fks[j].child {
-			return fks[i].child < fks[j].child
+		if c := fks[i].child.Compare(fks[j].child); c != 0 {
+			return c < 0
 		}
 		return constraintLess(fks[i].constraint, fks[j].constraint)
 	})
 	for _, r := range fks {
-		g.node(r.db, r.name)
+		g.node(r.child.Database, r.child.Table)
 		g.node(r.fk.ParentDatabase, r.fk.ParentTable)
 		g.addEdge(r.child, r.fk)
 	}
@@ -144,7 +145,7 @@ func LoadGraph(ctx context.Context, q Querier, databases ...string) (*Graph, err
 // that are not among the tables become nodes without dependencies. It is
 // an error when the foreign keys form a cycle.
 func GraphOf(tables ...*Table) (*Graph, error) {
-	g := &Graph{nodes: map[string]*graphNode{}}
+	g := &Graph{nodes: map[TableID]*graphNode{}}
 	for _, t := range tables {
 		n := g.node(t.Database, t.Name)
 		n.pk = t.Heading.PrimaryKey()
@@ -155,7 +156,7 @@ func GraphOf(tables ...*Table) (*Graph, error) {
 				continue
 			}
 			g.node(fk.ParentDatabase, fk.ParentTable)
-			g.addEdge(t.FullName(), fk)
+			g.addEdge(t.ID(), fk)
 		}
 	}
 	var err error
@@ -169,16 +170,16 @@ func (g *Graph) node(db, name string) *graphNode {
 	if strings.HasPrefix(name, "~") {
 		return nil
 	}
-	full := QuoteFull(db, name)
-	n := g.nodes[full]
+	id := TableID{db, name}
+	n := g.nodes[id]
 	if n == nil {
 		n = &graphNode{db: db, name: name}
-		g.nodes[full] = n
+		g.nodes[id] = n
 	}
 	return n
 }
 
-func (g *Graph) addEdge(child string, fk ForeignKey) {
+func (g *Graph) addEdge(child TableID, fk ForeignKey) {
 	c := g.nodes[child]
 	fk.Attrs = append([]string(nil), fk.Attrs...)
 	fk.RefAttrs = append([]string(nil), fk.RefAttrs...)
@@ -188,31 +189,31 @@ func (g *Graph) addEdge(child string, fk ForeignKey) {
 			fk.Primary = false
 		}
 	}
-	e := Edge{Parent: fk.ParentFullName(), Child: child, FK: fk}
+	e := Edge{Parent: fk.ParentID(), Child: child, FK: fk}
 	c.parents = append(c.parents, e)
 	p := g.nodes[e.Parent]
 	p.children = append(p.children, e)
 }
 
-func (g *Graph) allNames() []string {
-	names := make([]string, 0, len(g.nodes))
+func (g *Graph) allNames() []TableID {
+	names := make([]TableID, 0, len(g.nodes))
 	for n := range g.nodes {
 		names = append(names, n)
 	}
-	sort.Strings(names)
+	slices.SortFunc(names, TableID.Compare)
 	return names
 }
 
 // Nodes lists every table of the graph in topological order (parents
 // before children, parts right after their masters).
-func (g *Graph) Nodes() []string { return append([]string(nil), g.order...) }
+func (g *Graph) Nodes() []TableID { return append([]TableID(nil), g.order...) }
 
 // Has reports whether the table is a node of the graph.
-func (g *Graph) Has(full string) bool { return g.nodes[full] != nil }
+func (g *Graph) Has(id TableID) bool { return g.nodes[id] != nil }
 
 // PrimaryKey returns the primary-key columns of a table, or nil.
-func (g *Graph) PrimaryKey(full string) []string {
-	if n := g.nodes[full]; n != nil {
+func (g *Graph) PrimaryKey(id TableID) []string {
+	if n := g.nodes[id]; n != nil {
 		return append([]string(nil), n.pk...)
 	}
 	return nil
@@ -220,16 +221,16 @@ func (g *Graph) PrimaryKey(full string) []string {
 
 // Parents returns the foreign keys of a table (edges to its parents), in
 // constraint order.
-func (g *Graph) Parents(full string) []Edge {
-	if n := g.nodes[full]; n != nil {
+func (g *Graph) Parents(id TableID) []Edge {
+	if n := g.nodes[id]; n != nil {
 		return append([]Edge(nil), n.parents...)
 	}
 	return nil
 }
 
 // Children returns the foreign keys that reference a table.
-func (g *Graph) Children(full string) []Edge {
-	if n := g.nodes[full]; n != nil {
+func (g *Graph) Children(id TableID) []Edge {
+	if n := g.nodes[id]; n != nil {
 		return append([]Edge(nil), n.children...)
 	}
 	return nil
@@ -239,9 +240,9 @@ func (g *Graph) Children(full string) []Edge {
 // depends on it directly or indirectly, in topological order (each table
 // after all of its parents in the set), as DataJoint's descendants. It
 // returns nil for a table that is not in the graph.
-func (g *Graph) Descendants(full string) []string {
-	return g.reach(full, func(n *graphNode) []string {
-		out := make([]string, len(n.children))
+func (g *Graph) Descendants(id TableID) []TableID {
+	return g.reach(id, func(n *graphNode) []TableID {
+		out := make([]TableID, len(n.children))
 		for i, e := range n.children {
 			out[i] = e.Child
 		}
@@ -251,9 +252,9 @@ func (g *Graph) Descendants(full string) []string {
 
 // Ancestors returns every table the given table depends on directly or
 // indirectly, followed by the table itself, in topological order.
-func (g *Graph) Ancestors(full string) []string {
-	return g.reach(full, func(n *graphNode) []string {
-		out := make([]string, len(n.parents))
+func (g *Graph) Ancestors(id TableID) []TableID {
+	return g.reach(id, func(n *graphNode) []TableID {
+		out := make([]TableID, len(n.parents))
 		for i, e := range n.parents {
 			out[i] = e.Parent
 		}
@@ -261,12 +262,12 @@ func (g *Graph) Ancestors(full string) []string {
 	})
 }
 
-func (g *Graph) reach(full string, next func(*graphNode) []string) []string {
-	if g.nodes[full] == nil {
+func (g *Graph) reach(id TableID, next func(*graphNode) []TableID) []TableID {
+	if g.nodes[id] == nil {
 		return nil
 	}
-	seen := map[string]bool{full: true}
-	stack := []string{full}
+	seen := map[TableID]bool{id: true}
+	stack := []TableID{id}
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -277,7 +278,7 @@ func (g *Graph) reach(full string, next func(*graphNode) []string) []string {
 			}
 		}
 	}
-	out := make([]string, 0, len(seen))
+	out := make([]TableID, 0, len(seen))
 	for _, n := range g.order {
 		if seen[n] {
 			out = append(out, n)
@@ -291,7 +292,7 @@ func (g *Graph) reach(full string, next func(*graphNode) []string) []string {
 // master as its other parents allow; ties are broken by name. Tables not in
 // the graph are kept, without dependencies. A cycle among the tables is an
 // error wrapping djerr.ErrDeclaration that names it.
-func (g *Graph) TopoSort(names ...string) ([]string, error) {
+func (g *Graph) TopoSort(names ...TableID) ([]TableID, error) {
 	if len(names) == 0 {
 		return g.Nodes(), nil
 	}
@@ -300,12 +301,12 @@ func (g *Graph) TopoSort(names ...string) ([]string, error) {
 
 // sort is Kahn's algorithm on the subgraph induced by names. Self-loops
 // are ignored.
-func (g *Graph) sort(names []string) ([]string, error) {
-	in := map[string]bool{}
+func (g *Graph) sort(names []TableID) ([]TableID, error) {
+	in := map[TableID]bool{}
 	for _, n := range names {
 		in[n] = true
 	}
-	indeg := map[string]int{}
+	indeg := map[TableID]int{}
 	for n := range in {
 		indeg[n] = 0
 	}
@@ -318,27 +319,25 @@ func (g *Graph) sort(names []string) ([]string, error) {
 			}
 		}
 	}
-	masterOf := func(full string) string {
-		if node := g.nodes[full]; node != nil {
-			if tier, master, ok := ParseTableName(node.name); ok && tier == Part {
-				return QuoteFull(node.db, master)
-			}
+	masterOf := func(id TableID) TableID {
+		if tier, master, ok := ParseTableName(id.Table); ok && tier == Part {
+			return TableID{id.Database, master}
 		}
-		return ""
+		return TableID{}
 	}
-	done := map[string]bool{}
-	var ready []string
+	done := map[TableID]bool{}
+	var ready []TableID
 	for n := range in {
 		if indeg[n] == 0 {
 			ready = append(ready, n)
 		}
 	}
-	out := make([]string, 0, len(in))
+	out := make([]TableID, 0, len(in))
 	for len(ready) > 0 {
-		sort.Strings(ready)
+		slices.SortFunc(ready, TableID.Compare)
 		pick := 0
 		for i, n := range ready {
-			if m := masterOf(n); m != "" && done[m] {
+			if m := masterOf(n); !m.IsZero() && done[m] {
 				pick = i
 				break
 			}
@@ -363,7 +362,7 @@ func (g *Graph) sort(names []string) ([]string, error) {
 		var rest []string
 		for n := range in {
 			if !done[n] {
-				rest = append(rest, n)
+				rest = append(rest, n.Quoted())
 			}
 		}
 		sort.Strings(rest)

@@ -20,7 +20,7 @@ func fixtureTables(t *testing.T, db string) []*Table {
 	return out
 }
 
-func indexOf(list []string, s string) int {
+func indexOf(list []TableID, s TableID) int {
 	for i, x := range list {
 		if x == s {
 			return i
@@ -33,7 +33,7 @@ func indexOf(list []string, s string) int {
 // produce for the fixture pipeline in database db.
 func checkGraph(t *testing.T, g *Graph, db string) {
 	t.Helper()
-	n := func(name string) string { return QuoteFull(db, name) }
+	n := func(name string) TableID { return TableID{db, name} }
 	order := g.Nodes()
 	if len(order) != len(fixtures) {
 		t.Fatalf("Nodes = %v", order)
@@ -43,7 +43,7 @@ func checkGraph(t *testing.T, g *Graph, db string) {
 			if indexOf(order, e.Parent) > indexOf(order, full) && e.Parent != full {
 				t.Errorf("%s before its parent %s in %v", full, e.Parent, order)
 			}
-			if strings.Contains(e.Parent, "~") {
+			if strings.Contains(e.Parent.Table, "~") {
 				t.Errorf("edge to system table %s", e.Parent)
 			}
 		}
@@ -95,7 +95,7 @@ func checkGraph(t *testing.T, g *Graph, db string) {
 		t.Errorf("PrimaryKey(session) = %v", pk)
 	}
 	sub, err := g.TopoSort(n("note"), n("session"), n("subject"))
-	if err != nil || !reflect.DeepEqual(sub, []string{n("subject"), n("session"), n("note")}) {
+	if err != nil || !reflect.DeepEqual(sub, []TableID{n("subject"), n("session"), n("note")}) {
 		t.Errorf("TopoSort(subset) = %v, %v", sub, err)
 	}
 	if g.Descendants(n("nope")) != nil || g.Has(n("nope")) {
@@ -187,21 +187,21 @@ func TestLoadGraph(t *testing.T) {
 
 	// A second database referencing the first brings its parent in.
 	other := testenv.Database(t)
-	exec(t, db, "CREATE TABLE "+QuoteFull(other, "remote")+" (`subject_id` int NOT NULL, PRIMARY KEY (`subject_id`), "+
-		"FOREIGN KEY (`subject_id`) REFERENCES "+QuoteFull(name, "subject")+" (`subject_id`) ON UPDATE CASCADE ON DELETE RESTRICT)")
+	exec(t, db, "CREATE TABLE "+TableID{other, "remote"}.Quoted()+" (`subject_id` int NOT NULL, PRIMARY KEY (`subject_id`), "+
+		"FOREIGN KEY (`subject_id`) REFERENCES "+TableID{name, "subject"}.Quoted()+" (`subject_id`) ON UPDATE CASCADE ON DELETE RESTRICT)")
 	g2, err := LoadGraph(ctx, db, name, other)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := g2.Descendants(QuoteFull(name, "subject"))
-	if indexOf(d, QuoteFull(other, "remote")) < 0 {
+	d := g2.Descendants(TableID{name, "subject"})
+	if indexOf(d, TableID{other, "remote"}) < 0 {
 		t.Errorf("cross-database descendant missing: %v", d)
 	}
 	g3, err := LoadGraph(ctx, db, other)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := g3.Parents(QuoteFull(other, "remote")); len(p) != 1 || !g3.Has(QuoteFull(name, "subject")) || !p[0].FK.Primary {
+	if p := g3.Parents(TableID{other, "remote"}); len(p) != 1 || !g3.Has(TableID{name, "subject"}) || !p[0].FK.Primary {
 		t.Errorf("cross-database parent: %+v", p)
 	}
 }

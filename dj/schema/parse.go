@@ -112,9 +112,11 @@ func parseAs(typ reflect.Type, sname, database string, resolve Resolver) (*Table
 		return nil, err
 	}
 
-	if err := p.collect(typ, nil); err != nil {
+	fm, err := fieldsAs(typ, sname)
+	if err != nil {
 		return nil, err
 	}
+	p.items, p.byCol = fm.declItems()
 	if master != nil {
 		mi := &declItem{sf: mf, isRef: true, rtag: refTag{pk: true}, parent: masterType, ptable: master, master: true}
 		p.items = append([]*declItem{mi}, p.items...)
@@ -180,74 +182,6 @@ func (p *parser) resolveType(rt reflect.Type, field string) (*Table, error) {
 		return nil, declErr(p.sname, field, "referenced table %s is not known", rt.Name())
 	}
 	return pt, nil
-}
-
-// collect walks the fields of t (flattening embedded structs) into items.
-func (p *parser) collect(t reflect.Type, index []int) error {
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		idx := append(index[:len(index):len(index)], i)
-		if sf.Type.Implements(tierMarkerType) {
-			if !sf.Anonymous {
-				return declErr(p.sname, sf.Name, "a tier marker must be embedded as an anonymous field, not named")
-			}
-			if index != nil {
-				return declErr(p.sname, sf.Name, "a tier marker inside an embedded struct is not allowed; embed it directly in %s", p.sname)
-			}
-			continue
-		}
-		tag := sf.Tag.Get("dj")
-		if strings.TrimSpace(tag) == "-" {
-			continue
-		}
-		if rt, ok := isReference(sf.Type); ok {
-			if sf.Type.Kind() != reflect.Struct {
-				return declErr(p.sname, sf.Name, "a reference must be a value of type dj.Ref[T], not a pointer")
-			}
-			if rt == nil || rt.Kind() != reflect.Struct {
-				return declErr(p.sname, sf.Name, "a reference must name a struct type declared as a table")
-			}
-			rtag, err := parseRefTag(p.sname, sf.Name, tag)
-			if err != nil {
-				return err
-			}
-			if _, has := sf.Tag.Lookup("comment"); has {
-				return declErr(p.sname, sf.Name, "a reference takes no comment: the inherited attributes keep the parent's comments")
-			}
-			p.items = append(p.items, &declItem{sf: sf, index: idx, isRef: true, rtag: rtag, parent: rt})
-			continue
-		}
-		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && !strings.Contains(tag, "name=") {
-			if err := p.collect(sf.Type, idx); err != nil {
-				return err
-			}
-			continue
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		ft, err := parseFieldTag(p.sname, sf.Name, tag)
-		if err != nil {
-			return err
-		}
-		col := ft.name
-		if col == "" {
-			col = FieldColumn(sf.Name)
-			if !validColumn(col) {
-				return declErr(p.sname, sf.Name, "column name %q derived from the field name is not a valid attribute name; give one with dj:\"name=...\"", col)
-			}
-		}
-		if p.byCol == nil {
-			p.byCol = map[string]*declItem{}
-		}
-		if prev, dup := p.byCol[col]; dup {
-			return declErr(p.sname, sf.Name, "fields %s and %s both map to attribute %q; rename one with dj:\"name=...\"", prev.sf.Name, sf.Name, col)
-		}
-		it := &declItem{sf: sf, index: idx, column: col, ftag: ft}
-		p.byCol[col] = it
-		p.items = append(p.items, it)
-	}
-	return nil
 }
 
 // checkOrder requires the primary-key fields and references to come before

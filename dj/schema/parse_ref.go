@@ -241,11 +241,11 @@ func Dependencies(typ reflect.Type) ([]reflect.Type, error) {
 		_, master := tierOf(mf.Type)
 		add(master)
 	}
-	p := &parser{typ: typ, sname: typ.Name()}
-	if err := p.collect(typ, nil); err != nil {
+	fm, err := Fields(typ)
+	if err != nil {
 		return nil, err
 	}
-	for _, it := range p.items {
+	for _, it := range fm.items {
 		if it.isRef {
 			add(it.parent)
 		}
