@@ -302,16 +302,28 @@ func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 }
 
 // TxOption configures a transaction.
-type TxOption func(*txOptions)
+type TxOption interface{ applyTx(*txOptions) }
+
+type txOption func(*txOptions)
+
+func (f txOption) applyTx(o *txOptions) { f(o) }
 
 type txOptions struct {
 	allowAuto bool
 	retry     retryPolicy
 }
 
-// AllowDirectInsert lets the transaction insert into Imported and Computed
-// tables (DataJoint's allow_direct_insert).
-func AllowDirectInsert() TxOption { return func(o *txOptions) { o.allowAuto = true } }
+// AllowDirectInsert lets an insert, or every insert of a transaction
+// (Conn.Tx), write into Imported and Computed tables outside their make
+// (DataJoint's allow_direct_insert=True). It is an InsertOption and a
+// TxOption.
+func AllowDirectInsert() DirectInsertOption { return DirectInsertOption{} }
+
+// DirectInsertOption is the option AllowDirectInsert returns.
+type DirectInsertOption struct{}
+
+func (DirectInsertOption) applyInsert(o *insertOptions) { o.allowDirect = true }
+func (DirectInsertOption) applyTx(o *txOptions)         { o.allowAuto = true }
 
 // Tx runs fn inside a transaction that starts WITH CONSISTENT SNAPSHOT, as
 // DataJoint's do. It commits when fn returns nil and rolls back when fn
@@ -323,7 +335,7 @@ func AllowDirectInsert() TxOption { return func(o *txOptions) { o.allowAuto = tr
 func (c *Conn) Tx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error, opts ...TxOption) error {
 	var o txOptions
 	for _, f := range opts {
-		f(&o)
+		f.applyTx(&o)
 	}
 	once := func() error {
 		sc, err := c.db.Conn(ctx)

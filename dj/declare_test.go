@@ -169,7 +169,7 @@ func TestOpenTableWithoutStruct(t *testing.T) {
 	must(t, animal.Insert1(ctx, c, map[string]any{"animal_id": 2}))
 	wantErr(t, animal.Insert(ctx, c, []map[string]any{{"animal_id": 3, "name": "c"}, {"animal_id": 4}}), dj.ErrMissingAttribute)
 	uid := "0d8e2a3c-2f5c-4b8e-9a61-8f3f2b6b2a10"
-	must(t, scan.Insert1(ctx, c, map[string]any{"animal_id": 1, "scan_id": 7, "signal": []float64{1, 2, 3}, "uid": uid}, dj.DirectInsert()))
+	must(t, scan.Insert1(ctx, c, map[string]any{"animal_id": 1, "scan_id": 7, "signal": []float64{1, 2, 3}, "uid": uid}, dj.AllowDirectInsert()))
 	wantErr(t, scan.Insert1(ctx, c, map[string]any{"animal_id": 2, "scan_id": 1, "signal": []float64{}, "uid": uid}), dj.ErrDirectInsert)
 
 	got, err := dj.FetchMaps(ctx, c, scan.Expr())

@@ -40,16 +40,27 @@ func (r DeleteResult) Rows(table schema.TableID) int64 {
 }
 
 // DeleteOption configures Delete.
-type DeleteOption func(*deleteOptions)
+type DeleteOption interface{ applyDelete(*deleteOptions) }
+
+type deleteOption func(*deleteOptions)
+
+func (f deleteOption) applyDelete(o *deleteOptions) { f(o) }
 
 type deleteOptions struct {
 	forceParts bool
 	confirm    func(DeleteResult) bool
 }
 
-// ForceParts allows deleting rows of part tables without their masters
-// (DataJoint's force / force_parts).
-func ForceParts() DeleteOption { return func(o *deleteOptions) { o.forceParts = true } }
+// ForceParts allows deleting rows of part tables, or dropping part tables,
+// without their masters (DataJoint's force_parts / force). It is a
+// DeleteOption and a DropOption.
+func ForceParts() ForcePartsOption { return ForcePartsOption{} }
+
+// ForcePartsOption is the option ForceParts returns.
+type ForcePartsOption struct{}
+
+func (ForcePartsOption) applyDelete(o *deleteOptions) { o.forceParts = true }
+func (ForcePartsOption) applyDrop(o *dropOptions)     { o.forceParts = true }
 
 // Confirm is called with the number of rows the delete is about to remove
 // from each table, after those rows are selected and locked and before any
@@ -60,7 +71,7 @@ func ForceParts() DeleteOption { return func(o *deleteOptions) { o.forceParts = 
 // timeout and run again, f is asked again with the counts of the new
 // attempt.
 func Confirm(f func(DeleteResult) bool) DeleteOption {
-	return func(o *deleteOptions) { o.confirm = f }
+	return deleteOption(func(o *deleteOptions) { o.confirm = f })
 }
 
 // Delete removes the rows of a restricted table expression and, first,
@@ -79,7 +90,7 @@ func Confirm(f func(DeleteResult) bool) DeleteOption {
 func Delete(ctx context.Context, q Querier, e Expr, opts ...DeleteOption) (DeleteResult, error) {
 	var o deleteOptions
 	for _, f := range opts {
-		f(&o)
+		f.applyDelete(&o)
 	}
 	top, where, args, err := deleteTarget("delete", e)
 	if err != nil {

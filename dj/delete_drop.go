@@ -7,26 +7,23 @@ import (
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
 
-// DropOption configures Table.Drop.
-type DropOption func(*dropOptions)
+// DropOption configures Table.Drop (see ForceParts).
+type DropOption interface{ applyDrop(*dropOptions) }
 
 type dropOptions struct{ forceParts bool }
 
-// DropParts allows dropping a part table without its master.
-func DropParts() DropOption { return func(o *dropOptions) { o.forceParts = true } }
-
 // Drop drops the table and every table that depends on it, dependents
 // first, and unbinds their Go types. A part table is dropped only with its
-// master, unless DropParts is given.
+// master, unless ForceParts is given.
 func (t *Table) Drop(ctx context.Context, opts ...DropOption) error {
 	var o dropOptions
 	for _, f := range opts {
-		f(&o)
+		f.applyDrop(&o)
 	}
 	c := t.schema.conn
 	full := t.FullName()
 	if t.meta.Master != "" && !o.forceParts {
-		return &Error{Op: "drop", Table: full, Err: fmt.Errorf("%w: %s is a part table; drop its master, or pass dj.DropParts()", ErrPartIntegrity, full)}
+		return &Error{Op: "drop", Table: full, Err: fmt.Errorf("%w: %s is a part table; drop its master, or pass dj.ForceParts()", ErrPartIntegrity, full)}
 	}
 	g, err := loadGraphFor(ctx, c, t.meta.Database)
 	if err != nil {

@@ -57,49 +57,103 @@
 // # Queries
 //
 // An Expr is DataJoint's query expression: an immutable value built with
-// Restrict (&), Exclude (-), Join (*), Proj, Aggr, Union (+), U, OrderBy,
-// Limit and Offset. Builders never fail; the first error is returned by
-// the terminal call. Values always travel as parameters and identifiers
-// are always quoted; Expr.SQL shows the statement.
+// Restrict (&), Exclude (-), Join (*), JoinPermissive (@), LeftJoin, Proj,
+// Aggr, Union (+), U, OrderBy, Limit and Offset. Builders never fail; the
+// first error is returned by the terminal call. Values always travel as
+// parameters and identifiers are always quoted; Expr.SQL shows the
+// statement. Every operator of DataJoint for Python 0.14's query language:
 //
 //	DataJoint for Python                  Go
 //	------------------------------------  ------------------------------------------------
+//	Table()                               dj.From[T](q), or t.Expr() for a *Table
 //	A & "x > 5"                           A.Restrict(dj.Where("x > ?", 5))
 //	A & {"id": 1}                         A.Restrict(dj.Match(dj.Key{"id": 1})) or Match(row)
-//	A & [k1, k2]  (OR of keys)            A.Restrict(dj.MatchAny(keys))
+//	A & [k1, k2], A & recarray/DataFrame  A.Restrict(dj.MatchAny(keys))  (OR of keys)
 //	A & ["x=1", "y=2"]                    A.Restrict(dj.Or(dj.Where("x=1"), dj.Where("y=2")))
 //	A & c1 & c2, A & dj.AndList([...])    A.Restrict(c1, c2)
 //	A & dj.Not(c)                         A.Restrict(dj.Not(c))
 //	A & True, A & False                   A.Restrict(dj.True), A.Restrict(dj.False)
 //	A & B  (semijoin)                     A.Restrict(B)
 //	A - B  (antijoin), A - c              A.Exclude(B), A.Exclude(c)
-//	A * B                                 A.Join(B)
+//	A - dj.AndList([c1, c2])              A.Exclude(c1, c2)
+//	A ^ B  (permissive restriction),      A.Restrict(dj.Permissive(B))
+//	A.restrict(B, semantic_check=False)
+//	A ^ dj.Not(B)                         A.Exclude(dj.Permissive(B))
+//	A * B, A.join(B)                      A.Join(B)
+//	A @ B  (permissive join),             A.JoinPermissive(B)
+//	A.join(B, semantic_check=False)
+//	A.join(B, left=True)                  A.LeftJoin(B)
+//	A.join(B, semantic_check=False,       A.LeftJoinPermissive(B)
+//	       left=True)
 //	A.proj()                              A.Proj()
 //	A.proj("x", "y")                      A.Proj("x", "y")
-//	A.proj(..., "-x")                     A.Proj("*", "-x")
+//	A.proj(...), A.proj(..., "-x")        A.Proj("*"), A.Proj("*", "-x")
 //	A.proj(new="old"), new="(old)"        A.Proj("new=old"), A.Proj("new=(old)")
 //	A.proj(d="x*2")                       A.Proj("d=x*2")
 //	A.aggr(B, n="count(*)")               A.Aggr(B, "n=count(*)")
 //	A.aggr(B, ..., n="count(*)")          A.Aggr(B, "*", "n=count(*)")
 //	A.aggr(B, keep_all_rows=True, n=...)  A.AggrKeepAll(B, "n=count(b_attr)")
+//	A.aggr(B, ...), nothing shared        A.Aggr(B, ...): every row of A with all of B
 //	dj.U("a", "b") & A                    dj.U("a", "b").Restrict(A)
 //	dj.U("a").aggr(A, n="count(*)")       dj.U("a").Aggr(A, "n=count(*)")
 //	dj.U().aggr(A, n="count(*)")          dj.U().Aggr(A, "n=count(*)")
-//	dj.U("a") * A                         dj.U("a").Join(A)
+//	dj.U("a") * A, A * dj.U("a")          dj.U("a").Join(A), A.Join(dj.U("a"))
 //	A + B                                 A.Union(B)
+//	A & dj.Top(limit=5, order_by="x",     A.OrderBy("x").Limit(5).Offset(20)
+//	           offset=20)
 //	A.fetch(order_by="x DESC", limit=10,  A.OrderBy("x DESC").Limit(10).Offset(20)
 //	        offset=20)
+//	A.head(n), A.tail(n)                  A.OrderBy("KEY").Limit(n), A.OrderBy("KEY DESC").Limit(n) (last first)
 //	len(A), bool(A)                       dj.Count(ctx, q, A), dj.Exists(ctx, q, A)
-//	A.fetch()                             dj.Fetch[T](ctx, q, A), dj.FetchMaps(ctx, q, A)
+//	key in A                              dj.Exists(ctx, q, A.Restrict(dj.Match(key)))
+//	A.fetch(), A.fetch(as_dict=True)      dj.Fetch[T](ctx, q, A), dj.FetchMaps(ctx, q, A)
+//	for row in A, A.cursor()              dj.All[T](ctx, q, A)
 //	A.fetch("KEY")                        dj.FetchKeys(ctx, q, A)
 //	A.fetch("x")                          dj.FetchColumn[float64](ctx, q, A, "x")
 //	A.fetch1()                            dj.FetchOne[T](ctx, q, A)
 //	A.fetch("x", "y") as arrays           dj.FetchMatrix(ctx, q, A, "x", "y") (*mat.Dense)
+//	A.heading, A.primary_key              A.Heading(), A.PrimaryKey()
+//	A.make_sql()                          A.SQL()
+//	T.insert(A)  (insert from a query)    dj.InsertFrom[T](ctx, q, A), t.InsertFrom(ctx, q, A)
 //	(A & c).delete()                      dj.Delete(ctx, q, A.Restrict(c))
+//	(A & c).delete_quick()                dj.DeleteQuick(ctx, q, A.Restrict(c))
 //
-// Joins follow DataJoint 0.14's rule: A and B cannot be joined when they
-// share an attribute that is secondary in both. Semijoins ignore NULLs in
-// the restricting expression, so A & B and A - B always split A in two.
+// Joins follow DataJoint 0.14's rule: A and B cannot be joined (or
+// restrict one another) when they share an attribute that is secondary in
+// both; JoinPermissive, LeftJoinPermissive and Permissive lift it, as @
+// and ^ do. An aggregation over an expression that shares no attribute is
+// a grouped cross join, as in DataJoint 0.14.
+//
+// Differences from DataJoint for Python 0.14, all deliberate:
+//
+//   - Semijoins ignore NULLs: a NULL never matches, so A & B and A - B
+//     always split A in two (in SQL a NULL in B makes NOT IN unknown for
+//     every row, and A - B empty).
+//   - Attributes kept by an aggregation are added to its GROUP BY, so the
+//     SQL is valid under ONLY_FULL_GROUP_BY on MariaDB too, which does not
+//     see that they depend on the key.
+//   - Restriction by an expression that carries a limit (Top) works: that
+//     operand becomes a derived table, because MySQL rejects LIMIT inside
+//     IN.
+//   - A left join's right operand keeps its restrictions to itself (it
+//     becomes a derived table), so they select the rows to match and never
+//     remove rows of the left operand, which a WHERE clause would.
+//   - The count of an expression whose key may be NULL (after a left join)
+//     counts its rows; count(DISTINCT key) would skip those with NULLs.
+//   - A restriction with no common attribute is tested by the server
+//     (EXISTS) when the query runs, not once when it is built.
+//   - Exclude() with no condition changes nothing.
+//   - Proj checks the names it drops ("-x") too.
+//   - Where checks attribute names with DataJoint's heuristic, but knows
+//     more SQL keywords and skips words after "." or "@".
+//   - Where and computed attributes must each stay one SQL expression: no
+//     comment, ";", or unbalanced quote or parenthesis.
+//   - Match ignores JSON paths (attr.path keys); use Where with json_value.
+//   - An offset without a limit is allowed (LIMIT 18446744073709551615).
+//   - InsertFrom copies external values only into the same store of the
+//     same schema, where the tracking rows they refer to exist; copying
+//     them elsewhere is refused instead of leaving dangling references.
+//   - A fetch that fails returns no rows with its error.
 //
 // # Populating
 //

@@ -73,7 +73,9 @@ func (e *Error) Error() string {
 			// One "dj:" prefix, and the table named once.
 			b.WriteString(inner.body(e.Table))
 		} else {
-			b.WriteString(e.Err.Error())
+			// A cause that wraps a dj error keeps its words but not a
+			// second "dj: ".
+			b.WriteString(strings.TrimPrefix(e.Err.Error(), "dj: "))
 		}
 	}
 	return b.String()

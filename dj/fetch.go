@@ -88,7 +88,8 @@ func (o *fetchOptions) blobLimit() blob.Option {
 }
 
 // Fetch runs the query and returns its rows as structs of type T, whose
-// fields match the query's attributes by column name (see Lax).
+// fields match the query's attributes by column name (see Lax). On an
+// error it returns no rows.
 func Fetch[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) ([]T, error) {
 	var out []T
 	var zero T
@@ -96,7 +97,16 @@ func Fetch[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) (
 		out = append(out, zero)
 		return reflect.ValueOf(&out[len(out)-1]).Elem()
 	}, func() bool { return true })
-	return out, err
+	return noRowsOnError(out, err)
+}
+
+// noRowsOnError returns the rows, or none with the error: a fetch that
+// fails returns no partial result.
+func noRowsOnError[T any](rows []T, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
 }
 
 // FetchOne returns the only row of the query. No row is ErrNoRows; more
@@ -203,7 +213,7 @@ func FetchMaps(ctx context.Context, q Querier, e Expr, opts ...FetchOption) ([]m
 		out = append(out, m)
 		return true
 	})
-	return out, err
+	return noRowsOnError(out, err)
 }
 
 // Key is a primary-key value: attribute name → value, as FetchKeys
@@ -218,7 +228,7 @@ func FetchKeys(ctx context.Context, q Querier, e Expr) ([]Key, error) {
 		out = append(out, m)
 		return true
 	})
-	return out, err
+	return noRowsOnError(out, err)
 }
 
 // FetchColumn returns one attribute of every row, converted to T (for
@@ -249,7 +259,7 @@ func FetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opt
 			out = append(out, v)
 			return nil
 		})
-		return out, err
+		return noRowsOnError(out, err)
 	}
 	if a, ok := h.Attr(attr); ok && a.Category == schema.CatJSON && adapterFor(a) == nil && (typ == reflect.TypeFor[json.RawMessage]() || typ == bytesType) {
 		// The JSON text as stored.
@@ -261,7 +271,7 @@ func FetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opt
 			out = append(out, v)
 			return nil
 		})
-		return out, err
+		return noRowsOnError(out, err)
 	}
 	var convErr error
 	err := eachMap(ctx, q, e.Proj(attr), fetchOpts(q, opts), func(m map[string]any) bool {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/datajoint-go/datajoint/dj"
@@ -160,5 +161,27 @@ func TestTagVariantsRoundTrip(t *testing.T) {
 	var de *dj.Error
 	if err := dj.Insert1(ctx, c, struct{ ID int32 }{1}); err == nil || !errors.As(err, &de) {
 		t.Fatalf("insert of an undeclared struct: %v", err)
+	}
+}
+
+// TestDeclareOrdersTypes declares a pipeline given children first: the
+// declaration orders the types parents first, and a part after its master.
+func TestDeclareOrdersTypes(t *testing.T) {
+	ctx := context.Background()
+	c := dj.Offline()
+	s, err := c.Schema(ctx, "lab")
+	must(t, err)
+	must(t, s.Declare(ctx, FilteredChannel{}, Filtered{}, Session{}, Subject{}, Species{}))
+	for _, typ := range []reflect.Type{reflect.TypeFor[Species](), reflect.TypeFor[Subject](), reflect.TypeFor[Session](), reflect.TypeFor[Filtered](), reflect.TypeFor[FilteredChannel]()} {
+		if _, ok := dj.BoundTable(c, typ); !ok {
+			t.Errorf("%s not declared", typ.Name())
+		}
+	}
+	c2 := dj.Offline()
+	s2, err := c2.Schema(ctx, "lab")
+	must(t, err)
+	err = s2.Declare(ctx, Session{})
+	if !errors.Is(err, dj.ErrDeclaration) || !strings.Contains(err.Error(), "declare Subject first or in the same call") {
+		t.Errorf("a parent that is not declared: %v", err)
 	}
 }

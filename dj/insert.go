@@ -10,7 +10,11 @@ import (
 )
 
 // InsertOption configures Insert and Insert1.
-type InsertOption func(*insertOptions)
+type InsertOption interface{ applyInsert(*insertOptions) }
+
+type insertOption func(*insertOptions)
+
+func (f insertOption) applyInsert(o *insertOptions) { f(o) }
 
 type insertOptions struct {
 	skipDuplicates bool
@@ -22,23 +26,23 @@ type insertOptions struct {
 
 // SkipDuplicates silently skips rows whose primary key (or a unique index)
 // already exists, as DataJoint's skip_duplicates=True.
-func SkipDuplicates() InsertOption { return func(o *insertOptions) { o.skipDuplicates = true } }
+func SkipDuplicates() InsertOption {
+	return insertOption(func(o *insertOptions) { o.skipDuplicates = true })
+}
 
 // Replace overwrites rows with the same primary key (REPLACE INTO), as
 // DataJoint's replace=True.
-func Replace() InsertOption { return func(o *insertOptions) { o.replace = true } }
+func Replace() InsertOption { return insertOption(func(o *insertOptions) { o.replace = true }) }
 
 // IgnoreExtraFields drops map keys and struct fields that are not
 // attributes of the table, instead of failing with ErrUnknownAttribute.
-func IgnoreExtraFields() InsertOption { return func(o *insertOptions) { o.ignoreExtra = true } }
-
-// DirectInsert allows inserting into an Imported or Computed table outside
-// its make (DataJoint's allow_direct_insert=True).
-func DirectInsert() InsertOption { return func(o *insertOptions) { o.allowDirect = true } }
+func IgnoreExtraFields() InsertOption {
+	return insertOption(func(o *insertOptions) { o.ignoreExtra = true })
+}
 
 // BatchRows sets the most rows sent in one INSERT statement (default
 // 1000). Statements are also kept under the server's max_allowed_packet.
-func BatchRows(n int) InsertOption { return func(o *insertOptions) { o.batchRows = n } }
+func BatchRows(n int) InsertOption { return insertOption(func(o *insertOptions) { o.batchRows = n }) }
 
 // Insert inserts rows of a declared struct type into its table. All rows go
 // in atomically: several statements run in one transaction when q is a
@@ -88,7 +92,7 @@ func (t *Table) Insert1(ctx context.Context, q Querier, row any, opts ...InsertO
 func (t *Table) insert(ctx context.Context, q Querier, rows reflect.Value, optList []InsertOption) error {
 	o := insertOptions{batchRows: 1000}
 	for _, f := range optList {
-		f(&o)
+		f.applyInsert(&o)
 	}
 	if o.batchRows <= 0 {
 		o.batchRows = 1000

@@ -173,7 +173,7 @@ func TestInsertOptions(t *testing.T) {
 	// Auto-populated tables refuse direct inserts.
 	err = dj.Insert1(ctx, c, Filtered{SubjectID: 1, SessionID: 1, Mean: 2})
 	wantErr(t, err, dj.ErrDirectInsert)
-	must(t, dj.Insert1(ctx, c, Filtered{SubjectID: 1, SessionID: 1, Mean: 2}, dj.DirectInsert()))
+	must(t, dj.Insert1(ctx, c, Filtered{SubjectID: 1, SessionID: 1, Mean: 2}, dj.AllowDirectInsert()))
 	must(t, c.Tx(ctx, func(ctx context.Context, tx *dj.Tx) error {
 		return dj.Insert1(ctx, tx, Filtered{SubjectID: 1, SessionID: 2, Mean: 4})
 	}, dj.AllowDirectInsert()))

@@ -229,8 +229,8 @@ func TestInsertRefusesBeforeSending(t *testing.T) {
 	if len(db.calls) != 0 {
 		t.Errorf("refused inserts sent %q", db.queries())
 	}
-	// DirectInsert lets the computed table's row through.
-	if err := Insert1(ctx, c, InsNeuron{MouseID: 1, NeuronID: 2, Rate: 0.5}, DirectInsert()); err != nil {
+	// AllowDirectInsert lets the computed table's row through.
+	if err := Insert1(ctx, c, InsNeuron{MouseID: 1, NeuronID: 2, Rate: 0.5}, AllowDirectInsert()); err != nil {
 		t.Fatal(err)
 	}
 	if got := db.queries(); len(got) != 1 || got[0] != "INSERT INTO `lab`.`__ins_neuron` (`mouse_id`,`neuron_id`,`rate`) VALUES (?,?,?)" {

@@ -25,9 +25,9 @@ func TestPopulateKeyMadeElsewhere(t *testing.T) {
 		return dj.Insert1(ctx, tx, *row)
 	}
 	for _, reserve := range []bool{false, true} {
-		opts := []dj.PopulateOption{dj.Restrict(dj.Where("id < 3"))}
+		opts := []dj.PopulateOption{dj.RestrictKeys(dj.Where("id < 3"))}
 		if reserve {
-			opts = []dj.PopulateOption{dj.Restrict(dj.Where("id >= 3")), dj.ReserveJobs()}
+			opts = []dj.PopulateOption{dj.RestrictKeys(dj.Where("id >= 3")), dj.ReserveJobs()}
 		}
 		res, err := dj.PopulateFunc(ctx, c, elsewhere, opts...)
 		must(t, err)
@@ -50,7 +50,7 @@ func TestPopulateKeyMadeElsewhere(t *testing.T) {
 		}
 		return dj.Insert1(ctx, tx, *row)
 	}
-	res, err := dj.PopulateFunc(ctx, c, twice, dj.Restrict(dj.Where("id = 0")), dj.ReserveJobs())
+	res, err := dj.PopulateFunc(ctx, c, twice, dj.RestrictKeys(dj.Where("id = 0")), dj.ReserveJobs())
 	wantErr(t, err, dj.ErrDuplicate)
 	if res.Made != 0 || len(res.Errors) != 1 {
 		t.Fatalf("a make inserting twice: %+v", res)

@@ -348,9 +348,6 @@ func TestWorkerPrecheckAndErrorKinds(t *testing.T) {
 	if !isLost(driver.ErrBadConn) || !isLost(classify(&mysql.MySQLError{Number: 2013})) || isLost(errors.New("x")) {
 		t.Error("isLost")
 	}
-	if !contains([]string{"a", "b"}, "b") || contains(nil, "a") {
-		t.Error("contains")
-	}
 	ke := KeyError{Key: Key{"id": 1}, Err: ErrType}
 	if !errors.Is(ke, ErrType) || ke.Error() != "key map[id:1]: type mismatch" {
 		t.Errorf("KeyError %q", ke.Error())

@@ -115,7 +115,7 @@ func TestPopulateDefaultKeySource(t *testing.T) {
 	wantErr(t, dj.Insert1(ctx, c, PopSquare{ID: 1, Value: 1}), dj.ErrDirectInsert)
 
 	calls := &popCalls{}
-	res, err := dj.PopulateFunc(ctx, c, squareMake(calls, nil), dj.Restrict(dj.Where("id < 5")))
+	res, err := dj.PopulateFunc(ctx, c, squareMake(calls, nil), dj.RestrictKeys(dj.Where("id < 5")))
 	must(t, err)
 	if res.Made != 5 || len(res.Errors) != 0 {
 		t.Fatalf("restricted populate: %+v", res)
@@ -200,7 +200,7 @@ func TestPopulateMethodAndCustomKeySource(t *testing.T) {
 	ctx := context.Background()
 	c, s := popSetup(t, 10)
 	must(t, s.Declare(ctx, PopCube{}, PopEven{}))
-	res, err := dj.Populate[PopCube](ctx, c, dj.Keys(dj.Key{"id": 2}, dj.Key{"id": 3}))
+	res, err := dj.Populate[PopCube](ctx, c, dj.OnlyKeys(dj.Key{"id": 2}, dj.Key{"id": 3}))
 	must(t, err)
 	if res.Made != 2 || popCount(t, c, dj.From[PopCube](c)) != 2 {
 		t.Fatalf("explicit keys: %+v", res)
@@ -256,7 +256,7 @@ func TestPopulateOptions(t *testing.T) {
 			t.Fatal("ignore failed")
 		}
 	}
-	res, err := dj.PopulateFunc(ctx, c, squareMake(nil, nil), dj.ReserveJobs(), dj.Limit(5))
+	res, err := dj.PopulateFunc(ctx, c, squareMake(nil, nil), dj.ReserveJobs(), dj.LimitKeys(5))
 	must(t, err)
 	if res.Made != 2 {
 		t.Fatalf("Limit(5) with 3 ignored made %d, want 2", res.Made)

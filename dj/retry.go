@@ -25,9 +25,9 @@ import (
 // it), and anything it does outside the transaction (files, object
 // stores, messages) must tolerate repetition.
 func RetryConflicts(attempts int) TxOption {
-	return func(o *txOptions) {
+	return txOption(func(o *txOptions) {
 		o.retry = retryPolicy{attempts: attempts, base: 5 * time.Millisecond, max: time.Second, budget: 30 * time.Second}
-	}
+	})
 }
 
 // retryLibraryTx is the retry policy of the transactions dj runs on its

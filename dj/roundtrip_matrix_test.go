@@ -427,7 +427,7 @@ func rtWrite[V any](t *testing.T, env *rtEnv, k rtKind, path string, ids []int32
 				return err
 			}
 			return tbl.Insert1(ctx, tx, rtRow[V]{ID: row.ID, Val: byID[row.ID]})
-		}, dj.Keys(keys...))
+		}, dj.OnlyKeys(keys...))
 		if err == nil && res.Made != len(rows) {
 			err = fmt.Errorf("populate made %d of %d keys: %+v", res.Made, len(rows), res)
 		}

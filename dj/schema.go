@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -116,49 +117,22 @@ func (s *Schema) Declare(ctx context.Context, tables ...any) error {
 	return nil
 }
 
-// declarationOrder sorts types parents first; parents outside the list
-// must already be bound on the connection.
+// declarationOrder sorts types parents first (schema.SortTypes); parents
+// outside the list must already be bound on the connection.
 func (s *Schema) declarationOrder(types []reflect.Type) ([]reflect.Type, error) {
-	want := map[reflect.Type]bool{}
-	for _, t := range types {
-		want[t] = true
+	order, err := schema.SortTypes(types)
+	if err != nil {
+		return nil, &Error{Op: "declare", Err: err}
 	}
-	state := map[reflect.Type]int{} // 1 visiting, 2 done
-	var order []reflect.Type
-	var visit func(t reflect.Type, path []string) error
-	visit = func(t reflect.Type, path []string) error {
-		switch state[t] {
-		case 1:
-			return &Error{Op: "declare", Table: t.Name(), Err: fmt.Errorf("%w: reference cycle %s -> %s; break it with a secondary (non-key) reference declared after both tables", ErrDeclaration, strings.Join(path, " -> "), t.Name())}
-		case 2:
-			return nil
-		}
-		state[t] = 1
-		deps, err := schema.Dependencies(t)
-		if err != nil {
-			return &Error{Op: "declare", Table: t.Name(), Err: err}
-		}
+	for _, t := range order {
+		deps, _ := schema.Dependencies(t) // SortTypes has read them
 		for _, d := range deps {
-			if d == t {
-				continue // self-reference
-			}
-			if !want[d] {
-				if _, bound := s.conn.boundTable(d); !bound {
-					return &Error{Op: "declare", Table: t.Name(), Err: fmt.Errorf("%w: %s references %s, which is not declared: declare %s first or in the same call", ErrDeclaration, t.Name(), d.Name(), d.Name())}
-				}
+			if d == t || slices.Contains(types, d) {
 				continue
 			}
-			if err := visit(d, append(path, t.Name())); err != nil {
-				return err
+			if _, bound := s.conn.boundTable(d); !bound {
+				return nil, &Error{Op: "declare", Table: t.Name(), Err: fmt.Errorf("%w: %s references %s, which is not declared: declare %s first or in the same call", ErrDeclaration, t.Name(), d.Name(), d.Name())}
 			}
-		}
-		state[t] = 2
-		order = append(order, t)
-		return nil
-	}
-	for _, t := range types {
-		if err := visit(t, nil); err != nil {
-			return nil, err
 		}
 	}
 	return order, nil

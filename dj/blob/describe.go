@@ -83,10 +83,10 @@ func (w *describer) ints(shape []int) {
 	w.raw("]")
 }
 
-// PyFloat formats f as Python's repr does (shortest round-trip digits,
+// pyFloat formats f as Python's repr does (shortest round-trip digits,
 // "1.0", "1e+16", "-0.0"); non-finite values are the JSON strings "NaN",
 // "Infinity" and "-Infinity" of the value descriptions.
-func PyFloat(f float64) string {
+func pyFloat(f float64) string {
 	switch {
 	case math.IsNaN(f):
 		return `"NaN"`
@@ -117,11 +117,11 @@ func (w *describer) value(v any, inRecord bool) error {
 	case float64:
 		w.head("float")
 		w.key("value")
-		w.raw(PyFloat(x))
+		w.raw(pyFloat(x))
 	case complex128:
 		w.head("complex")
 		w.key("value")
-		w.raw("[" + PyFloat(real(x)) + ", " + PyFloat(imag(x)) + "]")
+		w.raw("[" + pyFloat(real(x)) + ", " + pyFloat(imag(x)) + "]")
 	case string:
 		w.head("str")
 		w.key("value")
@@ -279,15 +279,15 @@ func elemJSON(a *Array, i int) string {
 	if a.Imag != nil {
 		re, _ := elemFloat(a.Data, i)
 		im, _ := elemFloat(a.Imag, i)
-		return "[" + PyFloat(re) + ", " + PyFloat(im) + "]"
+		return "[" + pyFloat(re) + ", " + pyFloat(im) + "]"
 	}
 	switch x := a.Data.(type) {
 	case []bool:
 		return strconv.FormatBool(x[i])
 	case []float64:
-		return PyFloat(x[i])
+		return pyFloat(x[i])
 	case []float32:
-		return PyFloat(float64(x[i]))
+		return pyFloat(float64(x[i]))
 	case []uint16:
 		if a.Class == ClassChar {
 			if x[i] < 256 {

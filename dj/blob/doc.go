@@ -106,7 +106,7 @@
 //	                                          and bools by value, other keys by their bytes
 //	Dict                                      dict in slice order (use it when order matters)
 //	struct                                    dict of its exported fields in declaration order;
-//	                                          key = `blob:"name"` tag or SnakeCase(field name),
+//	                                          key = `blob:"name"` tag or snake_case(field name),
 //	                                          `blob:"-"` skips; embedded structs are promoted
 //	struct, []struct with MatlabStruct()      MATLAB struct array 1×1 or 1×n ('S')
 //	MatStruct, MatCell, Record                'S', 'C', 'F'

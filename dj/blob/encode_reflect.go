@@ -377,7 +377,7 @@ func structFields(t reflect.Type) []field {
 				continue
 			}
 			if name == "" {
-				name = SnakeCase(sf.Name)
+				name = names.Snake(sf.Name)
 			}
 			out = append(out, field{name: name, index: idx})
 		}
@@ -386,10 +386,3 @@ func structFields(t reflect.Type) []field {
 	f, _ := fieldCache.LoadOrStore(t, out)
 	return f.([]field)
 }
-
-// SnakeCase converts a Go identifier to the snake_case key used for struct
-// fields in blobs (and by DataJoint for column names): an underscore goes
-// before an upper-case letter that follows a lower-case letter or digit, and
-// before the last upper-case letter of an acronym that starts a new word, so
-// "SessionID" → "session_id", "HTTPServer" → "http_server", "X2Pos" → "x2_pos".
-func SnakeCase(name string) string { return names.Snake(name) }

@@ -391,13 +391,29 @@ func TestMsgpackProtocol(t *testing.T) {
 	}
 }
 
-func TestSnakeCase(t *testing.T) {
-	for in, want := range map[string]string{
-		"SessionID": "session_id", "HTTPServer": "http_server", "X2Pos": "x2_pos",
-		"A": "a", "already_snake": "already_snake", "TrialIdx": "trial_idx",
-	} {
-		if got := SnakeCase(in); got != want {
-			t.Errorf("SnakeCase(%q) = %q, want %q", in, got, want)
+func TestStructKeysAreSnakeCase(t *testing.T) {
+	type row struct {
+		SessionID     int32
+		HTTPServer    int32
+		X2Pos         int32
+		A             int32
+		Already_snake int32 // a snake_case field keeps its name
+		TrialIdx      int32
+	}
+	b, err := Marshal(row{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"session_id", "http_server", "x2_pos", "a", "already_snake", "trial_idx"} {
+		if _, ok := m[want]; !ok {
+			t.Errorf("struct key %q missing from %v", want, m)
 		}
+	}
+	if len(m) != 6 {
+		t.Errorf("keys %v, want 6", m)
 	}
 }

@@ -70,7 +70,7 @@ func Compare(declared, actual *Table) error {
 	if len(diffs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: %s: %s (drop the table to redeclare it, or change the struct to match)",
+	return fmt.Errorf("%w: %s: %s (alter the table with migrate.Alter from package dj/migrate, keeping its rows; or change the struct to match)",
 		djerr.ErrHeadingMismatch, declared.FullName(), strings.Join(diffs, "; "))
 }
 

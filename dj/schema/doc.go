@@ -36,8 +36,8 @@
 // membership, nullability and Go types agree with the parent.
 //
 // Parse returns the Table; Table.CreateSQL its CREATE TABLE statement,
-// byte for byte as DataJoint 0.14 writes it. Dependencies and SortTypes
-// order struct types for declaration.
+// byte for byte as DataJoint 0.14 writes it. Dependencies lists the struct
+// types a struct type references, so that declarations can be ordered.
 //
 // # Go types that fit a column
 //

@@ -185,7 +185,7 @@ func (g *Graph) addEdge(child TableID, fk ForeignKey) {
 	fk.RefAttrs = append([]string(nil), fk.RefAttrs...)
 	fk.Primary = len(c.pk) > 0
 	for _, a := range fk.Attrs {
-		if !contains(c.pk, a) {
+		if !slices.Contains(c.pk, a) {
 			fk.Primary = false
 		}
 	}
@@ -399,7 +399,7 @@ func SortTypes(types []reflect.Type) ([]reflect.Type, error) {
 				names = append(names, p.Name())
 			}
 			names = append(names, t.Name())
-			return fmt.Errorf("%w: the references form a cycle %s; make one of them a nullable secondary reference, or remove it", djerr.ErrDeclaration, strings.Join(names, " -> "))
+			return fmt.Errorf("%w: the references form a cycle %s, which no declaration order satisfies; remove one of them, or move the relation into a table of its own that references both", djerr.ErrDeclaration, strings.Join(names, " -> "))
 		case 2:
 			return nil
 		}

@@ -122,53 +122,6 @@ func TestGraphCycle(t *testing.T) {
 	}
 }
 
-type CycleA struct {
-	DJManual
-	B   Ref[CycleB] `dj:"pk"`
-	BID int32       `dj:"pk"`
-}
-type CycleB struct {
-	DJManual
-	C   Ref[CycleC] `dj:"pk"`
-	CID int32       `dj:"pk"`
-}
-type CycleC struct {
-	DJManual
-	A   Ref[CycleA] ``
-	BID int32
-}
-
-func TestSortTypes(t *testing.T) {
-	var in []reflect.Type
-	for i := len(fixtures) - 1; i >= 0; i-- {
-		in = append(in, fixtures[i].typ)
-	}
-	out, err := SortTypes(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pos := map[reflect.Type]int{}
-	for i, typ := range out {
-		pos[typ] = i
-	}
-	for _, typ := range out {
-		deps, _ := Dependencies(typ)
-		for _, d := range deps {
-			if d != typ && pos[d] > pos[typ] {
-				t.Errorf("%s sorted before its dependency %s", typ.Name(), d.Name())
-			}
-		}
-	}
-	_, err = SortTypes([]reflect.Type{reflect.TypeFor[CycleA]()})
-	if err != nil {
-		t.Errorf("dependencies outside the list must be ignored: %v", err)
-	}
-	_, err = SortTypes([]reflect.Type{reflect.TypeFor[CycleA](), reflect.TypeFor[CycleB](), reflect.TypeFor[CycleC]()})
-	if !errors.Is(err, djerr.ErrDeclaration) || !strings.Contains(err.Error(), "CycleA -> CycleB -> CycleC -> CycleA") {
-		t.Errorf("SortTypes(cycle) = %v", err)
-	}
-}
-
 func TestLoadGraph(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.DB(t)

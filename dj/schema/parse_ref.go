@@ -2,6 +2,7 @@ package schema
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -63,7 +64,7 @@ func (p *parser) mapping(it *declItem, parentKey []string) ([][2]string, error) 
 	rename := map[string]string{}
 	used := map[string]bool{}
 	for _, pr := range it.rtag.proj {
-		if !contains(parentKey, pr[1]) {
+		if !slices.Contains(parentKey, pr[1]) {
 			return nil, declErr(p.sname, it.sf.Name, "proj renames %q, which is not a primary-key attribute of %s (its key is %s)", pr[1], it.parent.Name(), strings.Join(parentKey, ", "))
 		}
 		if _, dup := rename[pr[1]]; dup {
@@ -84,15 +85,6 @@ func (p *parser) mapping(it *declItem, parentKey []string) ([][2]string, error) 
 		out = append(out, [2]string{n, k})
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // inherited builds an attribute that a reference copies from its parent,

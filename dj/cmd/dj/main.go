@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 
 	"github.com/datajoint-go/datajoint/dj"
 )
@@ -75,7 +76,13 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errUsage):
 		return 2
 	}
-	fmt.Fprintf(stderr, "dj: %v\n", err)
+	// A program run by a command (dj migrate) has printed its error.
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) && ec.ExitCode() > 0 {
+		return ec.ExitCode()
+	}
+	// Errors of package dj already begin with "dj: ".
+	fmt.Fprintf(stderr, "dj: %s\n", strings.TrimPrefix(err.Error(), "dj: "))
 	return 1
 }
 

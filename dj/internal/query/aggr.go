@@ -45,9 +45,11 @@ func U(attrs ...string) Expr {
 //
 // Without keepAllRows, rows of A with no match in B are left out (inner
 // join); with it they are kept and aggregates see NULLs (count(b.attr) is
-// 0, count(*) is 1). A and B must share at least one attribute
-// (djerr.ErrIllegalJoin) and obey the join rule of Join. Restricting the
-// result afterwards applies a HAVING clause.
+// 0, count(*) is 1). A and B obey the join rule of Join. When they share
+// no attribute, every row of A is matched with every row of B (a grouped
+// cross join, as in DataJoint 0.14): Department.Aggr(Student, false,
+// "n=count(*)") gives each department with the number of all students.
+// Restricting the result afterwards applies a HAVING clause.
 //
 // On a universal set, U(attrs...).Aggr(B, false, ...) groups B by attrs,
 // and U().Aggr(B, false, ...) aggregates all of B into one row;
@@ -66,17 +68,6 @@ func (e Expr) Aggr(other Expr, keepAllRows bool, computations ...string) Expr {
 	}
 	if a.kind == kindUniversal {
 		return universalAggr(a, b, keepAllRows, computations)
-	}
-	related := false
-	for i := range a.attrs {
-		if b.has(a.attrs[i].Name) {
-			related = true
-			break
-		}
-	}
-	if !related {
-		return withErr("%w: cannot aggregate %s over %s: they share no attribute (unrelated expressions)",
-			djerr.ErrIllegalJoin, a.describe(), b.describe())
 	}
 	if a.hasNew() {
 		a = a.subquery()

@@ -168,7 +168,9 @@ func compile(n *node, c Cond) (pred, error) {
 		}
 		return negate(p), nil
 	case Expr:
-		return compileSemi(n, c)
+		return compileSemi(n, c, true)
+	case permissiveCond:
+		return compileSemi(n, c.e, false)
 	}
 	return pred{}, fmt.Errorf("%w: unsupported condition type %T", djerr.ErrInvalidQuery, c)
 }
@@ -381,8 +383,9 @@ func parseUUID(s string) ([]byte, error) {
 	return b, nil
 }
 
-// compileSemi resolves restriction of n by the expression e.
-func compileSemi(n *node, e Expr) (pred, error) {
+// compileSemi resolves restriction of n by the expression e; check applies
+// DataJoint's join rule.
+func compileSemi(n *node, e Expr, check bool) (pred, error) {
 	if err := e.Err(); err != nil {
 		return pred{}, err
 	}
@@ -390,8 +393,10 @@ func compileSemi(n *node, e Expr) (pred, error) {
 	if m.kind == kindUniversal {
 		return pred{kind: pTrue}, nil
 	}
-	if err := checkJoinable(n, m); err != nil {
-		return pred{}, err
+	if check {
+		if err := checkJoinable(n, m); err != nil {
+			return pred{}, err
+		}
 	}
 	var cols []string
 	for i := range m.attrs {

@@ -29,6 +29,12 @@
 //	A - dj.AndList([c1, c2])                A.Exclude(c1, c2)
 //	A - c1 - c2, A - [c1, c2]               A.Exclude(c1).Exclude(c2), A.Exclude(Or(c1, c2))
 //	A * B                                   A.Join(B)
+//	A @ B                                   A.JoinPermissive(B)
+//	A.join(B, left=True)                    A.LeftJoin(B)
+//	A.join(B, semantic_check=False,         A.LeftJoinPermissive(B)
+//	       left=True)
+//	A ^ B                                   A.Restrict(Permissive(B))
+//	A ^ dj.Not(B)                           A.Exclude(Permissive(B))
 //	A.proj()                                A.Proj()
 //	A.proj("x", "y")                        A.Proj("x", "y")
 //	A.proj(...)                             A.Proj("*")  (or "..."; also ProjAll())
@@ -39,6 +45,7 @@
 //	A.aggr(B, n="count(*)")                 A.Aggr(B, false, "n=count(*)")
 //	A.aggr(B, ..., n="count(*)")            A.Aggr(B, false, "*", "n=count(*)")
 //	A.aggr(B, keep_all_rows=True, n=...)    A.Aggr(B, true, "n=count(b_attr)")
+//	A.aggr(B, ...), nothing shared          A.Aggr(B, false, ...) (grouped cross join)
 //	dj.U("a", "b") & A                      U("a", "b").Restrict(A)
 //	dj.U("a").aggr(A, n="count(*)")         U("a").Aggr(A, false, "n=count(*)")
 //	dj.U().aggr(A, n="count(*)")            U().Aggr(A, false, "n=count(*)")
@@ -54,10 +61,13 @@
 //	A.heading, A.primary_key                A.Heading(), A.PrimaryKey()
 //	A.make_sql()                            A.SQL()
 //	(A & cond).delete()                     A.Source() and A.WhereSQL()
+//	T.insert(A)                             A.InsertSQL(t, fields, mode)
 //
 // The join rule is DataJoint 0.14's: A and B cannot be joined (or
 // restrict one another) when they share an attribute that is secondary in
 // both; a namesake that is primary in one of them is a join attribute.
+// JoinPermissive, LeftJoinPermissive and Permissive skip the rule and
+// match on every common attribute.
 //
 // Differences from DataJoint for Python 0.14, all deliberate:
 //
@@ -87,6 +97,9 @@
 //     depend on the key), so the SQL is valid under ONLY_FULL_GROUP_BY on
 //     MariaDB too, which does not detect functional dependencies.
 //   - An offset without a limit renders LIMIT 18446744073709551615.
+//   - CountSQL of an expression with a key attribute that may be NULL
+//     (from a left join) counts rows, not DISTINCT keys, which would skip
+//     the keys with a NULL.
 //
 // # SQL shape
 //

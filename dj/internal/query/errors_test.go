@@ -76,7 +76,20 @@ func TestErrors(t *testing.T) {
 		{"negative offset", st.Offset(-2), djerr.ErrInvalidQuery, "-2"},
 		{"limit universal", U("a").Limit(1), djerr.ErrInvalidQuery, "U(a)"},
 		{"offset universal", U("a").Offset(1), djerr.ErrInvalidQuery, "U(a)"},
-		{"aggr unrelated", st.Aggr(co, false, "n=count(*)"), djerr.ErrIllegalJoin, "share no attribute"},
+		{"left join illegal", st.LeftJoin(st.Proj("last_name")), djerr.ErrIllegalJoin, "last_name"},
+		{"left join two universal", U("a").LeftJoin(U("b")), djerr.ErrInvalidQuery, "universal"},
+		{"left join operand error", st.LeftJoin(en.Proj("zzz")), djerr.ErrUnknownAttribute, "zzz"},
+		{"permissive join operand error", st.JoinPermissive(en.Proj("zzz")), djerr.ErrUnknownAttribute, "zzz"},
+		{"permissive restrict operand error", st.Restrict(Permissive(en.Proj("zzz"))), djerr.ErrUnknownAttribute, "zzz"},
+		{"u restrict by match", U("dept").Restrict(Match(map[string]any{"dept": "MATH"})), djerr.ErrInvalidQuery, "not by a key (Match)"},
+		{"u restrict by matches", U("dept").Restrict(Matches(map[string]any{"dept": "MATH"})), djerr.ErrInvalidQuery, "not by a list of keys (Matches)"},
+		{"u restrict by true", U("dept").Restrict(True), djerr.ErrInvalidQuery, "not by True"},
+		{"u restrict by false", U("dept").Restrict(False), djerr.ErrInvalidQuery, "not by False"},
+		{"u restrict by and", U("dept").Restrict(And(en)), djerr.ErrInvalidQuery, "not by And(...)"},
+		{"u restrict by or", U("dept").Restrict(Or(en)), djerr.ErrInvalidQuery, "not by Or(...)"},
+		{"u restrict by not", U("dept").Restrict(Not(en)), djerr.ErrInvalidQuery, "not by Not(...)"},
+		{"u restrict by nil", U("dept").Restrict(nil), djerr.ErrInvalidQuery, "not by a nil condition"},
+		{"u restrict permissive by u", U("dept").Restrict(Permissive(U("dept"))), djerr.ErrInvalidQuery, "U(dept)"},
 		{"aggr illegal join", ma.Aggr(ma.Proj("declare_date"), false, "n=count(*)"), djerr.ErrIllegalJoin, "declare_date"},
 		{"aggr unknown keep", st.Aggr(en, false, "zzz"), djerr.ErrUnknownAttribute, "zzz"},
 		{"aggr group attribute outside aggregate", st.Aggr(en, false, "dept"), djerr.ErrInvalidQuery, "dept"},
@@ -88,7 +101,7 @@ func TestErrors(t *testing.T) {
 		{"u aggr non-grouped", U("dept").Aggr(en, false, "course"), djerr.ErrInvalidQuery, "course"},
 		{"u global nothing", U().Aggr(en, false), djerr.ErrInvalidQuery, "no attributes"},
 		{"u restrict unknown", U("zzz").Restrict(st), djerr.ErrUnknownAttribute, "zzz"},
-		{"u restrict by condition", U("dept").Restrict(Where("dept = 1")), djerr.ErrInvalidQuery, "query expression"},
+		{"u restrict by condition", U("dept").Restrict(Where("dept = 1")), djerr.ErrInvalidQuery, `not by Where("dept = 1")`},
 		{"u restrict nothing", U("dept").Restrict(), djerr.ErrInvalidQuery, "query expression"},
 		{"u empty restrict", U().Restrict(en), djerr.ErrInvalidQuery, "U()"},
 		{"u restrict by u", U("dept").Restrict(U("dept")), djerr.ErrInvalidQuery, "U(dept)"},
@@ -113,6 +126,9 @@ func TestErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), c.mention) {
 				t.Errorf("error %q does not mention %q", err, c.mention)
+			}
+			if strings.Contains(err.Error(), "query.") || strings.Contains(err.Error(), "Cond") {
+				t.Errorf("error %q names an internal type", err)
 			}
 			if e := c.e.Err(); e == nil || e.Error() != err.Error() {
 				if c.e.IsUniversal() {

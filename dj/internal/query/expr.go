@@ -134,7 +134,7 @@ func invalid(err error) Expr { return Expr{&node{err: err}} }
 // nil.
 func (e Expr) Err() error {
 	if e.n == nil {
-		return fmt.Errorf("%w: zero Expr (use query.Table or query.U)", djerr.ErrInvalidQuery)
+		return fmt.Errorf("%w: the zero Expr is not an expression (start from a table or U)", djerr.ErrInvalidQuery)
 	}
 	return e.n.err
 }
@@ -323,12 +323,3 @@ func (n *node) subquery() *node {
 
 // withErr returns an invalid Expr carrying err.
 func withErr(format string, args ...any) Expr { return invalid(fmt.Errorf(format, args...)) }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}

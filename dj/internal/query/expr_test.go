@@ -288,7 +288,7 @@ func TestMatchValues(t *testing.T) {
 	if err != nil || len(args) != 1 || args[0] != 3 {
 		t.Fatalf("%s %#v %v", q, args, err)
 	}
-	if want := "WHERE (`student_id`=? AND `home_state` IS NULL)"; !contains([]string{q[len(q)-len(want):]}, want) {
+	if want := "WHERE (`student_id`=? AND `home_state` IS NULL)"; !slices.Contains([]string{q[len(q)-len(want):]}, want) {
 		t.Errorf("pointer values: %s", q)
 	}
 }

@@ -28,7 +28,7 @@ func goldenCases() []struct {
 		}
 		return m
 	}
-	return []struct {
+	return append([]struct {
 		name string
 		e    Expr
 	}{
@@ -115,7 +115,7 @@ func goldenCases() []struct {
 		{"key desc", en.OrderBy("KEY DESC").Limit(2)},
 		{"restrict after limit", st.Limit(4).Restrict(Where("home_state = ?", "CA"))},
 		{"five ops", st.Restrict(Where("home_state IS NOT NULL")).Join(en).Proj("last_name").Aggr(gr, false, "last_name", "best=min(grade)").OrderBy("best", "KEY").Limit(10)},
-	}
+	}, joinGoldenCases(u)...)
 }
 
 func render(e Expr) string {

@@ -226,41 +226,7 @@ func TestIntegration(t *testing.T) {
 		{"five ops", st.Restrict(Where("home_state IS NOT NULL")).Join(en).Proj("last_name").Aggr(gr, false, "last_name", "best=min(grade)").OrderBy("best", "KEY").Limit(10), "SELECT e.student_id, e.dept, e.course, s.last_name, min(g.grade) best FROM student s JOIN enroll e USING (student_id) JOIN grade g USING (student_id, dept, course) WHERE home_state IS NOT NULL GROUP BY e.student_id, e.dept, e.course, s.last_name ORDER BY best, e.student_id, e.dept, e.course LIMIT 10", nil, true, 6},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			q, args, err := tc.e.SQL()
-			if err != nil {
-				t.Fatal(err)
-			}
-			gotCols, got := rows(t, c, q, args...)
-			_, want := rows(t, c, tc.want, tc.args...)
-			if !tc.ordered {
-				slices.Sort(got)
-				slices.Sort(want)
-			}
-			if !slices.Equal(got, want) {
-				t.Fatalf("rows differ\n dj:   %s %v\n got:  %q\n hand: %s\n want: %q", q, args, got, tc.want, want)
-			}
-			if !slices.Equal(gotCols, tc.e.Names()) {
-				t.Errorf("columns %v, heading %v", gotCols, tc.e.Names())
-			}
-			if tc.n >= 0 && len(got) != tc.n {
-				t.Errorf("%d rows, want %d", len(got), tc.n)
-			}
-			cq, cargs, err := tc.e.CountSQL()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n := scalar(t, c, cq, cargs); n != int64(len(got)) {
-				t.Errorf("CountSQL = %d, rows = %d\n%s", n, len(got), cq)
-			}
-			eq, eargs, err := tc.e.ExistsSQL()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n := scalar(t, c, eq, eargs); (n == 1) != (len(got) > 0) {
-				t.Errorf("ExistsSQL = %d with %d rows\n%s", n, len(got), eq)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { compareRows(t, c, tc.e, tc.want, tc.args, tc.ordered, tc.n) })
 	}
 }
 

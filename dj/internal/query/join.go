@@ -2,6 +2,7 @@ package query
 
 import (
 	"github.com/datajoint-go/datajoint/dj/internal/djerr"
+	"slices"
 )
 
 // Join is DataJoint's natural join A * B: the combinations of rows of A and
@@ -15,37 +16,22 @@ import (
 // Joining with a universal set U(attrs...) returns the other operand with
 // attrs added to its primary key (DataJoint's dj.U(...) * A); attrs must
 // be attributes of it.
-func (e Expr) Join(other Expr) Expr {
-	a, bad, ok := e.ok()
-	if !ok {
-		return bad
-	}
-	b, bad, ok := other.ok()
-	if !ok {
-		return bad
-	}
-	switch {
-	case a.kind == kindUniversal && b.kind == kindUniversal:
-		return withErr("%w: cannot join two universal sets", djerr.ErrInvalidQuery)
-	case a.kind == kindUniversal:
-		return universalJoin(a, b)
-	case b.kind == kindUniversal:
-		return universalJoin(b, a)
-	}
-	r, err := join(a, b, false)
-	if err != nil {
-		return invalid(err)
-	}
-	return Expr{r}
-}
+func (e Expr) Join(other Expr) Expr { return e.joinWith(other, false, true) }
 
-// join builds the natural (left) join of a and b, wrapping either operand
-// as a derived table where a NATURAL JOIN of the FROM clauses would not
-// mean the join of the two headings.
+// join builds the natural (left) join of a and b under DataJoint's join
+// rule.
 func join(a, b *node, left bool) (*node, error) {
 	if err := checkJoinable(a, b); err != nil {
 		return nil, err
 	}
+	return joinNodes(a, b, left), nil
+}
+
+// joinNodes builds the natural (left) join of a and b on all their common
+// attributes, wrapping either operand as a derived table where a NATURAL
+// JOIN of the FROM clauses would not mean the join of the two headings.
+// In a left join, the attributes that only b provides may be NULL.
+func joinNodes(a, b *node, left bool) *node {
 	var common []string
 	for i := range a.attrs {
 		if b.has(a.attrs[i].Name) {
@@ -65,7 +51,7 @@ func join(a, b *node, left bool) (*node, error) {
 	// exposes only its heading).
 	subA, subB := false, false
 	for _, x := range a.fromNames {
-		if contains(b.fromNames, x) && !contains(common, x) {
+		if slices.Contains(b.fromNames, x) && !slices.Contains(common, x) {
 			subA = subA || !a.has(x)
 			subB = subB || !b.has(x)
 		}
@@ -86,12 +72,19 @@ func join(a, b *node, left bool) (*node, error) {
 	r.fromNames = make([]string, 0, len(a.fromNames)+len(b.fromNames))
 	r.fromNames = append(r.fromNames, a.fromNames...)
 	for _, x := range b.fromNames {
-		if !contains(r.fromNames, x) {
+		if !slices.Contains(r.fromNames, x) {
 			r.fromNames = append(r.fromNames, x)
 		}
 	}
 	r.attrs = joinHeading(a, b)
-	return r, nil
+	if left {
+		for i := range r.attrs {
+			if !a.has(r.attrs[i].Name) {
+				r.attrs[i].Nullable = true
+			}
+		}
+	}
+	return r
 }
 
 // needsJoinSubquery: an operand is wrapped when it is an aggregation, has a
@@ -110,7 +103,8 @@ func needsJoinSubquery(n *node, common []string) bool {
 }
 
 // joinHeading orders the joined heading as DataJoint does: A's key, B's
-// other key attributes, A's secondaries, B's secondaries.
+// other key attributes, A's secondaries, B's secondaries. A secondary
+// attribute of both (a permissive join) is listed once, as A's.
 func joinHeading(a, b *node) []attr {
 	out := make([]attr, 0, len(a.attrs)+len(b.attrs))
 	for _, x := range a.attrs {
@@ -133,10 +127,8 @@ func joinHeading(a, b *node) []attr {
 		}
 	}
 	for _, y := range b.attrs {
-		if !y.InKey {
-			if x, ok := a.attr(y.Name); !ok || !x.InKey {
-				out = append(out, y)
-			}
+		if !y.InKey && !a.has(y.Name) {
+			out = append(out, y)
 		}
 	}
 	return out
@@ -152,7 +144,7 @@ func universalJoin(u, m *node) Expr {
 	}
 	key := m.primaryKey()
 	for _, a := range u.attrs {
-		if !contains(key, a.Name) {
+		if !slices.Contains(key, a.Name) {
 			key = append(key, a.Name)
 		}
 	}
@@ -172,7 +164,7 @@ func setKey(n *node, key []string) []attr {
 		out = append(out, c)
 	}
 	for _, x := range n.attrs {
-		if !contains(key, x.Name) {
+		if !slices.Contains(key, x.Name) {
 			x.InKey = false
 			out = append(out, x)
 		}

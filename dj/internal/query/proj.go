@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/datajoint-go/datajoint/dj/internal/djerr"
@@ -244,10 +245,10 @@ func proj(n *node, items []string, groupOwn []string) (*node, error) {
 			case a.expr != "":
 				continue
 			}
-			if !contains(groupOwn, col) {
+			if !slices.Contains(groupOwn, col) {
 				return nil, fmt.Errorf("%w: %q belongs to the aggregated expression: use it inside an aggregate function such as max(%s)", djerr.ErrInvalidQuery, col, col)
 			}
-			if !contains(gb, col) {
+			if !slices.Contains(gb, col) {
 				gb = append(gb, col)
 			}
 		}

@@ -58,15 +58,25 @@ func (e Expr) SQL() (string, []any, error) {
 // CountSQL returns a statement whose single row and column is the number of
 // rows of the expression (DataJoint's len): count(DISTINCT <key>) over
 // the FROM and WHERE of a plain expression, count(*) when it has a left
-// join or no key, and count(*) over the expression as a derived table when
-// it is an aggregation or has a top.
+// join, no key or a key attribute that may be NULL, and count(*) over the
+// expression as a derived table when it is an aggregation, has a top, or
+// is DISTINCT with a key attribute that may be NULL.
 func (e Expr) CountSQL() (string, []any, error) {
 	n, err := terminal(e)
 	if err != nil {
 		return "", nil, err
 	}
 	r := renderer{b: make([]byte, 0, 256)}
-	if n.kind == kindAggr || n.top != nil {
+	pk := n.primaryKey()
+	// count(DISTINCT a, b) skips the rows where a or b is NULL, which a
+	// key attribute that only a left join provides may be.
+	nullKey := false
+	for _, k := range pk {
+		if a, _ := n.attr(k); a.Nullable {
+			nullKey = true
+		}
+	}
+	if n.kind == kindAggr || n.top != nil || (n.distinct && nullKey) {
 		r.str("SELECT count(*) FROM (")
 		if err := r.selectSQL(n, nil); err != nil {
 			return "", nil, err
@@ -75,8 +85,7 @@ func (e Expr) CountSQL() (string, []any, error) {
 		r.nextAlias()
 		return string(r.b), r.args, nil
 	}
-	pk := n.primaryKey()
-	if len(pk) == 0 || n.anyLeft() {
+	if len(pk) == 0 || n.anyLeft() || nullKey {
 		r.str("SELECT count(*)")
 	} else {
 		r.str("SELECT count(DISTINCT ")

@@ -24,8 +24,12 @@ func (e Expr) Restrict(conds ...Cond) Expr {
 			return withErr("%w: %s can only be restricted by a query expression", djerr.ErrInvalidQuery, n.describe())
 		}
 		b, isExpr := conds[0].(Expr)
+		if p, ok := conds[0].(permissiveCond); ok {
+			b, isExpr = p.e, true
+		}
 		if !isExpr {
-			return withErr("%w: %s can only be restricted by a query expression, not %T", djerr.ErrInvalidQuery, n.describe(), conds[0])
+			return withErr("%w: %s can only be restricted by a query expression, not by %s (restrict the expression instead: U(...).Restrict(B.Restrict(cond)))",
+				djerr.ErrInvalidQuery, n.describe(), condName(conds[0]))
 		}
 		r := universalRestrict(n, b)
 		if len(conds) == 1 {
@@ -151,4 +155,33 @@ func relax(p *pred) {
 			relax(&p.kids[i])
 		}
 	}
+}
+
+// condName names a condition in error messages, as the user wrote it.
+func condName(c Cond) string {
+	switch c := c.(type) {
+	case nil:
+		return "a nil condition"
+	case whereCond:
+		return fmt.Sprintf("Where(%q)", c.sql)
+	case matchCond:
+		if c.list {
+			return "a list of keys (Matches)"
+		}
+		return "a key (Match)"
+	case andCond:
+		return "And(...)"
+	case orCond:
+		return "Or(...)"
+	case notCond:
+		return "Not(...)"
+	case boolCond:
+		if c {
+			return "True"
+		}
+		return "False"
+	case permissiveCond:
+		return "Permissive(...)"
+	}
+	return "a condition"
 }

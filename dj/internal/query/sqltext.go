@@ -1,6 +1,7 @@
 package query
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -70,7 +71,7 @@ var sqlWords = map[string]bool{
 func columnNames(s string) []string {
 	var out []string
 	add := func(name string) {
-		if !contains(out, name) {
+		if !slices.Contains(out, name) {
 			out = append(out, name)
 		}
 	}

@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/datajoint-go/datajoint/dj/internal/djerr"
 )
@@ -32,7 +33,7 @@ func (e Expr) Union(other Expr) Expr {
 	pa, pb := a.primaryKey(), b.primaryKey()
 	same := len(pa) == len(pb)
 	for _, k := range pa {
-		same = same && contains(pb, k)
+		same = same && slices.Contains(pb, k)
 	}
 	if !same {
 		return withErr("%w: union of %s (key %s) and %s (key %s): the primary keys differ",
@@ -40,7 +41,7 @@ func (e Expr) Union(other Expr) Expr {
 	}
 	sa, sb := a.secondary(), b.secondary()
 	for _, s := range sa {
-		if contains(sb, s) {
+		if slices.Contains(sb, s) {
 			return withErr("%w: union of %s and %s: both have the secondary attribute %q",
 				djerr.ErrIncompatible, a.describe(), b.describe(), s)
 		}

@@ -358,3 +358,105 @@ SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM (
 SELECT `student_id`,`dept`,`course`,`last_name`,(min(grade)) as `best` FROM `db`.`student` NATURAL JOIN `db`.`enroll` NATURAL JOIN `db`.`grade` WHERE (home_state IS NOT NULL) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT 10
 -- count: SELECT count(*) FROM (SELECT `student_id`,`dept`,`course`,`last_name`,(min(grade)) as `best` FROM `db`.`student` NATURAL JOIN `db`.`enroll` NATURAL JOIN `db`.`grade` WHERE (home_state IS NOT NULL) GROUP BY `student_id`,`dept`,`course`,`last_name` ORDER BY `best`,`student_id`,`dept`,`course` LIMIT 10) as `$1`
 
+-- left join
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`dept`,`declare_date` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major`
+-- count: SELECT count(*) FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major`
+
+-- left join is null
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`dept`,`declare_date` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` WHERE (dept IS NULL)
+-- count: SELECT count(*) FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` WHERE (dept IS NULL)
+
+-- left join restricted operand
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`dept`,`declare_date` FROM `db`.`student` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`declare_date` FROM `db`.`student_major` WHERE (`dept`=?)) as `$1`
+-- args: []interface {}{"MATH"}
+-- count: SELECT count(*) FROM `db`.`student` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`declare_date` FROM `db`.`student_major` WHERE (`dept`=?)) as `$1` []interface {}{"MATH"}
+
+-- left join restricted first operand
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`dept`,`declare_date` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` WHERE (home_state = ?)
+-- args: []interface {}{"CA"}
+-- count: SELECT count(*) FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` WHERE (home_state = ?) []interface {}{"CA"}
+
+-- left join ungraded
+SELECT `student_id`,`dept`,`course`,`grade` FROM `db`.`enroll` NATURAL LEFT JOIN `db`.`grade` WHERE (grade IS NULL)
+-- count: SELECT count(*) FROM `db`.`enroll` NATURAL LEFT JOIN `db`.`grade` WHERE (grade IS NULL)
+
+-- left join then join
+SELECT `student_id`,`dept`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`declare_date`,`dept_name` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` NATURAL JOIN `db`.`#department`
+-- count: SELECT count(*) FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` NATURAL JOIN `db`.`#department`
+
+-- join then left join
+SELECT `dept`,`student_id`,`dept_name`,`declare_date` FROM `db`.`#department` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`declare_date` FROM `db`.`student_major` WHERE (declare_date > ?)) as `$1`
+-- args: []interface {}{"2020-01-01"}
+-- count: SELECT count(*) FROM `db`.`#department` NATURAL LEFT JOIN (SELECT `student_id`,`dept`,`declare_date` FROM `db`.`student_major` WHERE (declare_date > ?)) as `$1` []interface {}{"2020-01-01"}
+
+-- join with left join
+SELECT `student_id`,`dept`,`course`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`declare_date` FROM `db`.`enroll` NATURAL JOIN (SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`dept`,`declare_date` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major`) as `$1`
+-- count: SELECT count(DISTINCT `student_id`,`dept`,`course`) FROM `db`.`enroll` NATURAL JOIN (SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`dept`,`declare_date` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major`) as `$1`
+
+-- left join twice
+SELECT `student_id`,`dept`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`declare_date`,`dept_name` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` NATURAL LEFT JOIN `db`.`#department`
+-- count: SELECT count(*) FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` NATURAL LEFT JOIN `db`.`#department`
+
+-- left join semijoin
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`dept`,`declare_date` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` WHERE ((`dept`) IN (SELECT `dept` FROM `db`.`#department` WHERE (`dept`=?)))
+-- args: []interface {}{"CS"}
+-- count: SELECT count(*) FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` WHERE ((`dept`) IN (SELECT `dept` FROM `db`.`#department` WHERE (`dept`=?))) []interface {}{"CS"}
+
+-- u over left join
+SELECT DISTINCT `dept` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major`
+-- count: SELECT count(*) FROM (SELECT DISTINCT `dept` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major`) as `$1`
+
+-- u aggr over left join
+SELECT `dept`,(count(*)) as `n` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` GROUP BY `dept`
+-- count: SELECT count(*) FROM (SELECT `dept`,(count(*)) as `n` FROM `db`.`student` NATURAL LEFT JOIN `db`.`student_major` GROUP BY `dept`) as `$1`
+
+-- left join u
+SELECT `student_id`,`declare_date`,`dept` FROM `db`.`student_major`
+-- count: SELECT count(DISTINCT `student_id`,`declare_date`) FROM `db`.`student_major`
+
+-- left join aggregation
+SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state`,`n` FROM `db`.`student` NATURAL LEFT JOIN (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
+-- count: SELECT count(*) FROM `db`.`student` NATURAL LEFT JOIN (SELECT `student_id`,(count(*)) as `n` FROM `db`.`student` NATURAL JOIN `db`.`enroll` GROUP BY `student_id`) as `$1`
+
+-- permissive join
+SELECT `student_id`,`classmate`,`dept` FROM (SELECT `student_id`,`dept` FROM `db`.`student_major`) as `$1` NATURAL JOIN (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$2`
+-- count: SELECT count(DISTINCT `student_id`,`classmate`) FROM (SELECT `student_id`,`dept` FROM `db`.`student_major`) as `$1` NATURAL JOIN (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$2`
+
+-- permissive left join
+SELECT `student_id`,`classmate`,`dept` FROM `db`.`student_major` NATURAL LEFT JOIN (SELECT `classmate`,`dept` FROM (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$1` WHERE (classmate > ?)) as `$2`
+-- args: []interface {}{4}
+-- count: SELECT count(*) FROM `db`.`student_major` NATURAL LEFT JOIN (SELECT `classmate`,`dept` FROM (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$1` WHERE (classmate > ?)) as `$2` []interface {}{4}
+
+-- permissive restrict
+SELECT `student_id`,`dept`,`declare_date` FROM `db`.`student_major` WHERE ((`dept`) IN (SELECT `dept` FROM (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$1` WHERE (classmate = ?)))
+-- args: []interface {}{1}
+-- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student_major` WHERE ((`dept`) IN (SELECT `dept` FROM (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$1` WHERE (classmate = ?))) []interface {}{1}
+
+-- permissive exclude
+SELECT `student_id`,`dept`,`declare_date` FROM `db`.`student_major` WHERE ((`dept`) NOT IN (SELECT `dept` FROM (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$1` WHERE (classmate = ?)))
+-- args: []interface {}{1}
+-- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student_major` WHERE ((`dept`) NOT IN (SELECT `dept` FROM (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$1` WHERE (classmate = ?))) []interface {}{1}
+
+-- permissive not
+SELECT `student_id`,`dept`,`declare_date` FROM `db`.`student_major` WHERE ((`dept`) NOT IN (SELECT `dept` FROM (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$1` WHERE (classmate = ?)))
+-- args: []interface {}{1}
+-- count: SELECT count(DISTINCT `student_id`) FROM `db`.`student_major` WHERE ((`dept`) NOT IN (SELECT `dept` FROM (SELECT `student_id` as `classmate`,`dept` FROM `db`.`student_major`) as `$1` WHERE (classmate = ?))) []interface {}{1}
+
+-- u restrict permissive
+SELECT DISTINCT `dept` FROM `db`.`student_major`
+-- count: SELECT count(DISTINCT `dept`) FROM `db`.`student_major`
+
+-- aggr no common
+SELECT `dept`,(count(*)) as `n` FROM `db`.`#department` NATURAL JOIN `db`.`student` GROUP BY `dept`
+-- count: SELECT count(*) FROM (SELECT `dept`,(count(*)) as `n` FROM `db`.`#department` NATURAL JOIN `db`.`student` GROUP BY `dept`) as `$1`
+
+-- aggr no common keep all
+SELECT `dept`,(count(student_id)) as `n` FROM `db`.`#department` NATURAL LEFT JOIN (SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` WHERE (student_id > ?)) as `$1` GROUP BY `dept`
+-- args: []interface {}{100}
+-- count: SELECT count(*) FROM (SELECT `dept`,(count(student_id)) as `n` FROM `db`.`#department` NATURAL LEFT JOIN (SELECT `student_id`,`first_name`,`last_name`,`date_of_birth`,`home_state` FROM `db`.`student` WHERE (student_id > ?)) as `$1` GROUP BY `dept`) as `$2` []interface {}{100}
+
+-- aggr no common restricted
+SELECT `dept`,(count(*)) as `n`,(min(last_name)) as `first` FROM `db`.`#department` NATURAL JOIN `db`.`student` WHERE (dept <> ?)AND(`home_state`=?) GROUP BY `dept`
+-- args: []interface {}{"CS", "CA"}
+-- count: SELECT count(*) FROM (SELECT `dept`,(count(*)) as `n`,(min(last_name)) as `first` FROM `db`.`#department` NATURAL JOIN `db`.`student` WHERE (dept <> ?)AND(`home_state`=?) GROUP BY `dept`) as `$1` []interface {}{"CS", "CA"}
+
