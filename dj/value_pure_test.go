@@ -18,7 +18,7 @@ import (
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
 
-func attr(cat schema.Category, typ string) *schema.Attribute {
+func catAttr(cat schema.Category, typ string) *schema.Attribute {
 	return &schema.Attribute{Name: "a", Type: typ, Category: cat}
 }
 
@@ -31,7 +31,7 @@ func TestEncodeValue(t *testing.T) {
 	at := time.Date(2024, 2, 3, 4, 5, 6, 789000000, time.FixedZone("x", 3600))
 	two := int32(2)
 	var nilPtr *int32
-	num := attr(schema.CatInteger, "int")
+	num := catAttr(schema.CatInteger, "int")
 	nullableNum := &schema.Attribute{Name: "a", Type: "double", Category: schema.CatFloat, Nullable: true}
 	cases := []struct {
 		name string
@@ -44,39 +44,39 @@ func TestEncodeValue(t *testing.T) {
 		{"pointer", num, &two, two},
 		{"null sql.Null", num, sql.NullInt64{}, sqlDefault{}},
 		{"valid sql.Null", num, sql.NullInt64{Int64: 5, Valid: true}, int64(5)},
-		{"bool true", attr(schema.CatBool, "bool"), true, int64(1)},
-		{"bool false", attr(schema.CatBool, "bool"), false, int64(0)},
-		{"float", attr(schema.CatFloat, "double"), 1.5, 1.5},
-		{"float32", attr(schema.CatFloat, "float"), float32(0.25), 0.25},
+		{"bool true", catAttr(schema.CatBool, "bool"), true, int64(1)},
+		{"bool false", catAttr(schema.CatBool, "bool"), false, int64(0)},
+		{"float", catAttr(schema.CatFloat, "double"), 1.5, 1.5},
+		{"float32", catAttr(schema.CatFloat, "float"), float32(0.25), 0.25},
 		{"NaN in nullable", nullableNum, math.NaN(), sqlDefault{}},
 		{"empty string number", num, "", sqlDefault{}},
 		{"string number", num, "12", "12"},
 		{"uint", num, uint8(7), uint8(7)},
-		{"decimal", attr(schema.CatDecimal, "decimal(5,2)"), blob.Decimal("1.25"), "1.25"},
-		{"named float", attr(schema.CatFloat, "double"), rate(2.5), 2.5},
+		{"decimal", catAttr(schema.CatDecimal, "decimal(5,2)"), blob.Decimal("1.25"), "1.25"},
+		{"named float", catAttr(schema.CatFloat, "double"), rate(2.5), 2.5},
 		{"named int", num, time.Month(3), int64(3)},
 		{"named empty string", num, label(""), sqlDefault{}},
 		{"named string", num, label("4"), "4"},
 		{"named bool", num, reflect.ValueOf(true).Interface(), int64(1)},
-		{"string", attr(schema.CatString, "varchar(8)"), "x", "x"},
-		{"bytes", attr(schema.CatString, "varchar(8)"), []byte("y"), []byte("y")},
-		{"named string col", attr(schema.CatEnum, "enum('a')"), label("a"), "a"},
-		{"datetime", attr(schema.CatTemporal, "datetime(3)"), at, "2024-02-03 03:05:06.789"},
-		{"date", attr(schema.CatTemporal, "date"), at, "2024-02-03"},
-		{"year", attr(schema.CatTemporal, "year"), at, int64(2024)},
-		{"time of day", attr(schema.CatTemporal, "time"), at, "03:05:06.789"},
-		{"duration", attr(schema.CatTemporal, "time"), -(26*time.Hour + 1500*time.Millisecond), "-26:00:01.500000"},
-		{"blob.Date", attr(schema.CatTemporal, "date"), blob.Date{Year: 2020, Month: 1, Day: 9}, "2020-01-09"},
-		{"date text", attr(schema.CatTemporal, "date"), "2020-01-09", "2020-01-09"},
-		{"year int", attr(schema.CatTemporal, "year"), int16(1999), int16(1999)},
-		{"json raw", attr(schema.CatJSON, "json"), json.RawMessage(`{"a":1}`), `{"a":1}`},
-		{"json value", attr(schema.CatJSON, "json"), map[string]int{"b": 2}, `{"b":2}`},
-		{"uuid", attr(schema.CatUUID, "uuid"), u, u[:]},
-		{"uuid text", attr(schema.CatUUID, "uuid"), u.String(), u[:]},
-		{"uuid bytes", attr(schema.CatUUID, "uuid"), u[:], u[:]},
-		{"uuid text bytes", attr(schema.CatUUID, "uuid"), []byte(u.String()), u[:]},
-		{"uuid array", attr(schema.CatUUID, "uuid"), [16]byte(u), u[:]},
-		{"attach", attr(schema.CatAttach, "attach"), Attachment{Name: "f.txt", Data: []byte("hi")}, []byte("f.txt\x00hi")},
+		{"string", catAttr(schema.CatString, "varchar(8)"), "x", "x"},
+		{"bytes", catAttr(schema.CatString, "varchar(8)"), []byte("y"), []byte("y")},
+		{"named string col", catAttr(schema.CatEnum, "enum('a')"), label("a"), "a"},
+		{"datetime", catAttr(schema.CatTemporal, "datetime(3)"), at, "2024-02-03 03:05:06.789"},
+		{"date", catAttr(schema.CatTemporal, "date"), at, "2024-02-03"},
+		{"year", catAttr(schema.CatTemporal, "year"), at, int64(2024)},
+		{"time of day", catAttr(schema.CatTemporal, "time"), at, "03:05:06.789"},
+		{"duration", catAttr(schema.CatTemporal, "time"), -(26*time.Hour + 1500*time.Millisecond), "-26:00:01.500000"},
+		{"blob.Date", catAttr(schema.CatTemporal, "date"), blob.Date{Year: 2020, Month: 1, Day: 9}, "2020-01-09"},
+		{"date text", catAttr(schema.CatTemporal, "date"), "2020-01-09", "2020-01-09"},
+		{"year int", catAttr(schema.CatTemporal, "year"), int16(1999), int16(1999)},
+		{"json raw", catAttr(schema.CatJSON, "json"), json.RawMessage(`{"a":1}`), `{"a":1}`},
+		{"json value", catAttr(schema.CatJSON, "json"), map[string]int{"b": 2}, `{"b":2}`},
+		{"uuid", catAttr(schema.CatUUID, "uuid"), u, u[:]},
+		{"uuid text", catAttr(schema.CatUUID, "uuid"), u.String(), u[:]},
+		{"uuid bytes", catAttr(schema.CatUUID, "uuid"), u[:], u[:]},
+		{"uuid text bytes", catAttr(schema.CatUUID, "uuid"), []byte(u.String()), u[:]},
+		{"uuid array", catAttr(schema.CatUUID, "uuid"), [16]byte(u), u[:]},
+		{"attach", catAttr(schema.CatAttach, "attach"), Attachment{Name: "f.txt", Data: []byte("hi")}, []byte("f.txt\x00hi")},
 	}
 	for _, c := range cases {
 		got, err := encodeValue(c.a, c.v)
@@ -88,7 +88,7 @@ func TestEncodeValue(t *testing.T) {
 			t.Errorf("%s: got %#v (%T), want %#v (%T)", c.name, got, got, c.want, c.want)
 		}
 	}
-	b, err := encodeValue(attr(schema.CatBlob, "longblob"), []float64{1, 2})
+	b, err := encodeValue(catAttr(schema.CatBlob, "longblob"), []float64{1, 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ type badValuer struct{}
 func (badValuer) Value() (driver.Value, error) { return nil, errors.New("no value") }
 
 func TestEncodeValueRefuses(t *testing.T) {
-	notNull := attr(schema.CatFloat, "double")
+	notNull := catAttr(schema.CatFloat, "double")
 	cases := []struct {
 		name string
 		a    *schema.Attribute
@@ -113,18 +113,18 @@ func TestEncodeValueRefuses(t *testing.T) {
 		{"NaN not null", notNull, math.NaN(), ErrMissingAttribute},
 		{"infinity", notNull, math.Inf(-1), ErrType},
 		{"struct in number", notNull, struct{}{}, ErrType},
-		{"number in string", attr(schema.CatString, "varchar(3)"), 3, ErrType},
-		{"duration in datetime", attr(schema.CatTemporal, "datetime"), time.Second, ErrType},
-		{"int in date", attr(schema.CatTemporal, "date"), 3, ErrType},
-		{"bad json", attr(schema.CatJSON, "json"), json.RawMessage("{"), ErrType},
-		{"unencodable json", attr(schema.CatJSON, "json"), func() {}, ErrType},
-		{"unencodable blob", attr(schema.CatBlob, "longblob"), func() {}, ErrType},
-		{"bad uuid", attr(schema.CatUUID, "uuid"), "nope", ErrType},
-		{"bad uuid bytes", attr(schema.CatUUID, "uuid"), []byte("nope"), ErrType},
-		{"int uuid", attr(schema.CatUUID, "uuid"), 5, ErrType},
-		{"nameless attachment", attr(schema.CatAttach, "attach"), Attachment{Data: []byte("x")}, ErrType},
-		{"missing file", attr(schema.CatAttach, "attach"), filepath.Join(t.TempDir(), "none"), ErrType},
-		{"int attachment", attr(schema.CatAttach, "attach"), 1, ErrType},
+		{"number in string", catAttr(schema.CatString, "varchar(3)"), 3, ErrType},
+		{"duration in datetime", catAttr(schema.CatTemporal, "datetime"), time.Second, ErrType},
+		{"int in date", catAttr(schema.CatTemporal, "date"), 3, ErrType},
+		{"bad json", catAttr(schema.CatJSON, "json"), json.RawMessage("{"), ErrType},
+		{"unencodable json", catAttr(schema.CatJSON, "json"), func() {}, ErrType},
+		{"unencodable blob", catAttr(schema.CatBlob, "longblob"), func() {}, ErrType},
+		{"bad uuid", catAttr(schema.CatUUID, "uuid"), "nope", ErrType},
+		{"bad uuid bytes", catAttr(schema.CatUUID, "uuid"), []byte("nope"), ErrType},
+		{"int uuid", catAttr(schema.CatUUID, "uuid"), 5, ErrType},
+		{"nameless attachment", catAttr(schema.CatAttach, "attach"), Attachment{Data: []byte("x")}, ErrType},
+		{"missing file", catAttr(schema.CatAttach, "attach"), filepath.Join(t.TempDir(), "none"), ErrType},
+		{"int attachment", catAttr(schema.CatAttach, "attach"), 1, ErrType},
 		{"failing valuer", notNull, badValuer{}, ErrType},
 	}
 	for _, c := range cases {
@@ -140,7 +140,7 @@ func TestAttachmentFromPathAndBack(t *testing.T) {
 	if err := os.WriteFile(p, []byte{0, 1, 2}, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	v, err := encodeValue(attr(schema.CatAttach, "attach"), p)
+	v, err := encodeValue(catAttr(schema.CatAttach, "attach"), p)
 	if err != nil {
 		t.Fatal(err)
 	}
