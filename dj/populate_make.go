@@ -175,6 +175,9 @@ func (r *populateRun[T]) afterError(ctx context.Context, w *worker, jb job, err 
 
 // fill sets the fields of row that hold key attributes.
 func (r *populateRun[T]) fill(row *T, key Key) error {
+	if fillMap(row, key) {
+		return nil
+	}
 	rv := reflect.ValueOf(row).Elem()
 	for _, f := range r.fields {
 		v, ok := key[f.Column]

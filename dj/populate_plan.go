@@ -19,6 +19,7 @@ import (
 type makeSpec[T any] struct {
 	prepare func(ctx context.Context, q Querier, row *T) (any, error)
 	inTx    func(ctx context.Context, tx *Tx, row *T, prepared any) error
+	table   *Table // the target when T is not a bound struct (PopulateMaps)
 }
 
 // keySourceOf returns the key source of t; row is a *T, checked for
@@ -128,18 +129,25 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 	for _, f := range optList {
 		f(&o)
 	}
-	t, err := TableOf[T](c)
+	t, err := spec.table, error(nil)
+	if t == nil {
+		t, err = TableOf[T](c)
+	}
 	if err != nil {
 		return PopulateResult{}, err
 	}
 	if !t.Tier().AutoPopulated() {
 		return PopulateResult{}, &Error{Op: "populate", Table: t.FullName(), Err: fmt.Errorf("%w: only Imported and Computed tables are populated, %s is %s", ErrInvalidQuery, t.ClassName(), t.Tier())}
 	}
-	fm, err := schema.Fields(reflect.TypeFor[T]())
-	if err != nil {
-		return PopulateResult{}, err
+	var fields []schema.Field
+	if spec.table == nil {
+		fm, err := schema.Fields(reflect.TypeFor[T]())
+		if err != nil {
+			return PopulateResult{}, err
+		}
+		fields = fm.Fields
 	}
-	r := &populateRun[T]{c: c, t: t, spec: spec, o: o, pk: t.PrimaryKey(), fields: fm.Fields}
+	r := &populateRun[T]{c: c, t: t, spec: spec, o: o, pk: t.PrimaryKey(), fields: fields}
 	r.exists = existsSQL(t)
 	if o.reserve {
 		r.jobs = JobsOf(c, t.meta.Database)

@@ -12,6 +12,12 @@ eval "$db_env"
 s3_env=$(bash docker/minio-up.sh)
 eval "$s3_env"
 export DJ_HOST DJ_USER DJ_PASS DJ_S3_ENDPOINT DJ_S3_ACCESS_KEY DJ_S3_SECRET_KEY DJ_S3_BUCKET
+# Graphviz's dot renders dj diagram's SVG and PNG (Debian package graphviz).
+if ! command -v dot >/dev/null; then
+  echo "[test] installing graphviz with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q graphviz >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q graphviz >/dev/null; }
+fi
 unset DJ_TEST_ALLOW_SKIP
 
 echo "[test] gofmt" >&2

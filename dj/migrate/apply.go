@@ -173,21 +173,19 @@ func Apply(ctx context.Context, s *dj.Schema, p *Plan, opts ...Option) (*Result,
 	if fresh.Empty() {
 		return res, nil
 	}
-	sc, err := s.Conn().DB().Conn(ctx)
+	err = s.Conn().Session(ctx, func(ctx context.Context, sc dj.Querier) error {
+		restore, err := prepareSession(ctx, sc, o)
+		if err != nil {
+			return &dj.Error{Op: "migrate", Table: s.Name(), Err: err}
+		}
+		defer restore()
+		var connID int64
+		if err := sc.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&connID); err != nil {
+			return &dj.Error{Op: "migrate", Table: s.Name(), Err: err}
+		}
+		return execute(ctx, s, sc, connID, o, p.rows, fresh, res)
+	})
 	if err != nil {
-		return res, &dj.Error{Op: "migrate", Table: s.Name(), Err: err}
-	}
-	defer sc.Close()
-	restore, err := prepareSession(ctx, sc, o)
-	if err != nil {
-		return res, &dj.Error{Op: "migrate", Table: s.Name(), Err: err}
-	}
-	defer restore()
-	var connID int64
-	if err := sc.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&connID); err != nil {
-		return res, &dj.Error{Op: "migrate", Table: s.Name(), Err: err}
-	}
-	if err := execute(ctx, s, sc, connID, o, p.rows, fresh, res); err != nil {
 		if len(res.Executed) > 0 {
 			// What ran stays done: record it, with the failure.
 			res.MigrationID, _ = record(ctx, s, fresh, res.Executed, o, err)
@@ -204,7 +202,7 @@ func Apply(ctx context.Context, s *dj.Schema, p *Plan, opts ...Option) (*Result,
 }
 
 // execute runs the statements of plan p, appending them to res.Executed.
-func execute(ctx context.Context, s *dj.Schema, sc *sql.Conn, connID int64, o options, rows []any, p *Plan, res *Result) error {
+func execute(ctx context.Context, s *dj.Schema, sc dj.Querier, connID int64, o options, rows []any, p *Plan, res *Result) error {
 	pending := map[reflect.Type]bool{}
 	for _, t := range p.Tables {
 		pending[t.Type] = true
@@ -248,7 +246,7 @@ func execute(ctx context.Context, s *dj.Schema, sc *sql.Conn, connID int64, o op
 // prepareSession sets the lock timeouts (and, with AllowDataLoss, a
 // sql_mode without strict mode) on the connection of the migration, and
 // returns the function that restores them.
-func prepareSession(ctx context.Context, sc *sql.Conn, o options) (func(), error) {
+func prepareSession(ctx context.Context, sc dj.Querier, o options) (func(), error) {
 	secs := int64(o.lockTimeout.Round(time.Second) / time.Second)
 	if secs < 1 {
 		secs = 1
@@ -278,7 +276,7 @@ func prepareSession(ctx context.Context, sc *sql.Conn, o options) (func(), error
 
 // alter runs the ALTER TABLE of t with the first algorithm the server
 // accepts.
-func alter(ctx context.Context, s *dj.Schema, sc *sql.Conn, connID int64, o options, t TableChange) (Executed, error) {
+func alter(ctx context.Context, s *dj.Schema, sc dj.Querier, connID int64, o options, t TableChange) (Executed, error) {
 	var last error
 	for _, alg := range algorithms {
 		stmt := t.Statement + ",\n\tALGORITHM=" + alg
@@ -309,11 +307,11 @@ func lockTimeout(err error) bool {
 
 // run executes one statement on the migration's connection, reporting
 // progress and running it again after lock wait timeouts.
-func run(ctx context.Context, s *dj.Schema, sc *sql.Conn, connID int64, o options, table, stmt, alg string) (Executed, error) {
+func run(ctx context.Context, s *dj.Schema, sc dj.Querier, connID int64, o options, table, stmt, alg string) (Executed, error) {
 	ex := Executed{Table: table, Statement: stmt, Algorithm: alg}
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
-		stop := watch(ctx, s.Conn().DB(), connID, o, Progress{Table: table, Statement: stmt, Algorithm: alg})
+		stop := watch(ctx, s.Conn(), connID, o, Progress{Table: table, Statement: stmt, Algorithm: alg})
 		_, err := sc.ExecContext(ctx, stmt)
 		stop()
 		if err == nil {
@@ -361,7 +359,7 @@ func classify(err error) error {
 }
 
 // watch reports progress every o.every until stop is called.
-func watch(ctx context.Context, db *sql.DB, connID int64, o options, p Progress) (stop func()) {
+func watch(ctx context.Context, db dj.Querier, connID int64, o options, p Progress) (stop func()) {
 	if o.progress == nil || o.every <= 0 {
 		return func() {}
 	}

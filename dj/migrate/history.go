@@ -59,7 +59,7 @@ type Record struct {
 // A migration that failed part way is recorded with what ran and, last, a
 // "-- failed: <error>" line.
 func record(ctx context.Context, s *dj.Schema, p *Plan, ex []Executed, o options, failure error) (int64, error) {
-	db := s.Conn().DB()
+	db := s.Conn()
 	if _, err := db.ExecContext(ctx, HistoryTableSQL(s.Name())); err != nil {
 		return 0, &dj.Error{Op: "migrate", Table: schema.QuoteFull(s.Name(), HistoryTable), Err: classify(err)}
 	}
@@ -95,7 +95,7 @@ func record(ctx context.Context, s *dj.Schema, p *Plan, ex []Executed, o options
 // History returns the migrations applied to schema s, oldest first; none
 // when the schema was never migrated.
 func History(ctx context.Context, s *dj.Schema) ([]Record, error) {
-	rows, err := s.Conn().DB().QueryContext(ctx, "SELECT `id`,`timestamp`,`version`,`user`,`host`,`applied_by`,`revision`,`definition_hash`,`tables`,`statements` FROM "+
+	rows, err := s.Conn().QueryContext(ctx, "SELECT `id`,`timestamp`,`version`,`user`,`host`,`applied_by`,`revision`,`definition_hash`,`tables`,`statements` FROM "+
 		schema.QuoteFull(s.Name(), HistoryTable)+" ORDER BY `id`")
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1146 {

@@ -178,7 +178,7 @@ func Diff(ctx context.Context, s *dj.Schema, rows ...any) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := s.Conn().DB()
+	db := s.Conn()
 	p := &Plan{Schema: s.Name(), Hash: definitionHash(decls), rows: rows}
 	for _, decl := range decls {
 		full := decl.FullName()

@@ -131,8 +131,8 @@ func (p *parser) inherited(ref *declItem, col string, pa *Attribute) (Attribute,
 			return Attribute{}, declErr(p.sname, fname, "type=%s differs from %s's attribute %q (%s); remove type=", fi.ftag.typ, ref.parent.Name(), pa.Name, pa.Type)
 		}
 	}
-	if _, has := fi.sf.Tag.Lookup("comment"); has {
-		return Attribute{}, declErr(p.sname, fname, "it is inherited through reference %s and keeps the parent's comment; remove the comment tag", refName)
+	if c, has := fi.sf.Tag.Lookup("comment"); has && c != pa.Comment {
+		return Attribute{}, declErr(p.sname, fname, "it is inherited through reference %s and keeps the parent's comment %q; remove the comment tag or repeat that comment exactly", refName, pa.Comment)
 	}
 	inner, nullable := NullableGoType(fi.sf.Type)
 	if nullable != ref.rtag.nullable {

@@ -14,7 +14,7 @@ import (
 )
 
 // readmeSection returns the code blocks of one README section by language.
-func readmeSection(t *testing.T, path, title string) map[string][]string {
+func readmeSectionBlocks(t *testing.T, path, title string) map[string][]string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -74,7 +74,7 @@ func stripComment(l string) string {
 // and checks that its Go code is the code of examples/migrate and of the
 // dj/migrate Example, which run.
 func TestMigrateReadme(t *testing.T) {
-	blocks := readmeSection(t, "../../../README.md", "Changing a pipeline")
+	blocks := readmeSectionBlocks(t, "../../../README.md", "Changing a pipeline")
 	if len(blocks["go"]) != 2 || len(blocks["sh"]) != 1 {
 		t.Fatalf("README section blocks: %v", blocks)
 	}

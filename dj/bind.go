@@ -1,0 +1,84 @@
+package dj
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/datajoint-go/datajoint/dj/schema"
+)
+
+// Bind checks struct types against tables that already exist in the
+// schema and binds each type to its table, as Declare does, but never
+// creates or alters anything: no table, no external tracking table and no
+// Lookup contents. It is how a Go program works on a pipeline declared by
+// someone else (in DataJoint for Python or in another Go program).
+//
+// A struct whose table does not exist is an error wrapping
+// ErrMissingTable that names the table it looked for and the mapping it
+// used (struct name and tier → table name), and lists the tables the
+// schema has, so that a misspelled class name never silently creates a new
+// table. A table that differs from its struct is an ErrHeadingMismatch,
+// as with Declare. Parents referenced with dj.Ref must be bound or
+// declared in the same call or earlier. (Conn.Schema, which gives the
+// Schema, creates DataJoint's ~log table when the database has none, as
+// DataJoint for Python does; open it with NoCreate so that a misspelled
+// schema name is an error too.)
+func (s *Schema) Bind(ctx context.Context, tables ...any) error {
+	types := make([]reflect.Type, 0, len(tables))
+	for _, v := range tables {
+		t := reflect.TypeOf(v)
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			return &Error{Op: "bind", Table: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: want a struct with a tier marker, got %T", ErrDeclaration, v)}
+		}
+		types = append(types, t)
+	}
+	order, err := s.declarationOrder(types)
+	if err != nil {
+		return err
+	}
+	for _, t := range order {
+		if err := s.bindOne(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Schema) bindOne(ctx context.Context, typ reflect.Type) error {
+	meta, err := schema.Parse(typ, s.name, s.conn.resolve)
+	if err != nil {
+		return &Error{Op: "bind", Table: typ.Name(), Err: err}
+	}
+	full := meta.FullName()
+	if s.conn.offline {
+		return s.conn.bind(typ, newTable(s, meta))
+	}
+	existing, err := schema.Load(ctx, s.conn.db, s.name, meta.Name)
+	switch {
+	case err == nil:
+		if err := schema.Compare(meta, existing); err != nil {
+			return &Error{Op: "bind", Table: full, Err: err}
+		}
+	case errors.Is(err, ErrMissingTable):
+		have, lerr := schema.ListTables(ctx, s.conn.db, s.name)
+		list := "none"
+		if lerr == nil && len(have) > 0 {
+			named := make([]string, len(have))
+			for i, n := range have {
+				named[i] = n + " (" + classPath(n) + ")"
+			}
+			list = strings.Join(named, ", ")
+		}
+		return &Error{Op: "bind", Table: full, Err: fmt.Errorf("%w: struct %s (%s) maps to table %s, which does not exist; the class name gives the table name (%s → %q), so the struct must be named after the existing class; tables (classes) of schema %s: %s",
+			ErrMissingTable, typ.Name(), meta.Tier, full, meta.ClassName, meta.Name, s.name, list)}
+	default:
+		return opError("bind", full, "", err)
+	}
+	return s.conn.bind(typ, newTable(s, meta))
+}
