@@ -57,5 +57,4 @@ func ExampleSchema_LogEvent() {
 		log.Fatal(err)
 	}
 	fmt.Println(event)
-	// Output: Altered `dj_example_log_event`.`subject`
 }

@@ -84,7 +84,4 @@ func ExampleSchema_Bind() {
 		log.Fatal(err)
 	}
 	fmt.Println("made", res.Made)
-	// Output:
-	// Prob: true
-	// made 2
 }

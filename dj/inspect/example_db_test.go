@@ -72,31 +72,6 @@ func ExampleDescribe() {
 		log.Fatal(err)
 	}
 	fmt.Print(code)
-	// Output:
-	// -> Mouse
-	// scan_idx             : smallint
-	// ---
-	// frames               : longblob
-	// // ScanKey is the primary key of Scan.
-	// type ScanKey struct {
-	// 	MouseKey
-	// 	ScanIdx int16 `dj:"pk"`
-	// }
-	//
-	// // Scan is the Imported table _scan.
-	// //
-	// // DataJoint definition:
-	// //
-	// //	-> Mouse
-	// //	scan_idx             : smallint
-	// //	---
-	// //	frames               : longblob
-	// type Scan struct {
-	// 	dj.Imported
-	// 	Mouse dj.Ref[Mouse] `dj:"pk"`
-	// 	ScanKey
-	// 	Frames any
-	// }
 }
 
 // The tables of a schema, in dependency order.
@@ -115,7 +90,4 @@ func ExampleTables() {
 	for _, t := range list {
 		fmt.Printf("%-6s %-9s %-6s %d %q\n", t.Class, t.Tier, t.Name, t.Rows, t.Comment)
 	}
-	// Output:
-	// Mouse  Manual    mouse  2 "laboratory mice"
-	// Scan   Imported  _scan  0 ""
 }

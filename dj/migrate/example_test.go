@@ -85,28 +85,6 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Println(s.Species, s.Sex, *s.Weight)
-	// Output:
-	// schema dj_example_migrate: 2 tables to change (definitions hash 81505754c602)
-	// `dj_example_migrate`.`subject`
-	//   modify species: type varchar(32) → varchar(64)
-	//   add sex: `sex` enum('F','M','U') NOT NULL DEFAULT 'U'
-	//   rename mass → weight: comment "" → "grams"
-	// `dj_example_migrate`.`session`
-	//   create table: Session (Manual)
-	// statements:
-	// ALTER TABLE `dj_example_migrate`.`subject`
-	//	MODIFY `species` varchar(64) NOT NULL,
-	//	ADD `sex` enum('F','M','U') NOT NULL DEFAULT 'U' AFTER `dob`,
-	//	CHANGE `mass` `weight` float DEFAULT NULL COMMENT "grams";
-	// CREATE TABLE IF NOT EXISTS `dj_example_migrate`.`session` (
-	// `subject_id` int NOT NULL COMMENT "",
-	// `session_id` smallint NOT NULL,
-	// `trace` longblob NOT NULL,
-	// PRIMARY KEY (`subject_id`,`session_id`),
-	// FOREIGN KEY (`subject_id`) REFERENCES `dj_example_migrate`.`subject` (`subject_id`) ON UPDATE CASCADE ON DELETE RESTRICT
-	// ) ENGINE=InnoDB, COMMENT "";
-	// 2 statements; migration 1
-	// mouse U 21.5
 }
 
 func schemaTable(s *dj.Schema, table string) string {
@@ -172,10 +150,6 @@ func ExampleCheckStatus() {
 		log.Fatal(err)
 	}
 	fmt.Println(len(h), "migration;", h[0].Hash == st.Hash)
-	// Output:
-	// matches: false migrations: false
-	// matches: true last revision: v1.2.0
-	// 1 migration; true
 }
 
 // Changes that lose data are refused unless AllowDataLoss is given.
@@ -207,8 +181,4 @@ func ExampleAllowDataLoss() {
 	fmt.Println(errors.Is(err, migrate.ErrDataLoss))
 	_, err = migrate.Apply(ctx, lab, plan, migrate.AllowDataLoss())
 	fmt.Println(err)
-	// Output:
-	// drop mass 1
-	// true
-	// <nil>
 }

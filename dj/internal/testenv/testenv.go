@@ -24,6 +24,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -327,4 +328,36 @@ func createBucket(s S3Server) error {
 		return fmt.Errorf("create bucket %q: %w", s.Bucket, err)
 	}
 	return nil
+}
+
+// RunExample runs an Example function that needs the servers, with its
+// standard output captured, and fails the test unless it printed want
+// (compared as go test compares an Example's // Output:, with surrounding
+// space trimmed). Examples that need a server carry no // Output: comment,
+// so that go test -short, which runs no server, does not run them; a test
+// runs them through RunExample instead, after MySQL(tb) has made sure a
+// server is there.
+func RunExample(tb testing.TB, example func(), want string) {
+	tb.Helper()
+	MySQL(tb)
+	r, w, err := os.Pipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- string(b)
+	}()
+	func() {
+		defer func() { os.Stdout = stdout }()
+		example()
+	}()
+	w.Close()
+	got := <-done
+	if strings.TrimSpace(got) != strings.TrimSpace(want) {
+		tb.Errorf("example printed:\n%s\nwant:\n%s", got, want)
+	}
 }
