@@ -171,7 +171,7 @@ func connect(ctx context.Context, cfg Config, hook func(string)) (*Conn, error) 
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if err := c.queryRow(ctx, db, "SELECT @@max_allowed_packet").Scan(&c.maxPkt); err != nil {
+	if err := c.queryRow(ctx, db, maxAllowedPacketSQL).Scan(&c.maxPkt); err != nil {
 		db.Close()
 		return nil, &Error{Op: "connect", Table: cfg.String(), Err: classify(err)}
 	}
@@ -423,7 +423,7 @@ func recoverPanic(errp *error) {
 // (SELECT user()).
 func (c *Conn) ServerUser(ctx context.Context) (string, error) {
 	var u string
-	err := c.queryRow(ctx, c.db, "SELECT user()").Scan(&u)
+	err := c.queryRow(ctx, c.db, sessionUserSQL).Scan(&u)
 	return u, classify(err)
 }
 

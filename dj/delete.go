@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
@@ -147,10 +146,7 @@ func DeleteQuick(ctx context.Context, q Querier, e Expr) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	stmt := "DELETE FROM " + top.FullName()
-	if where != "" {
-		stmt += " WHERE " + where
-	}
+	stmt := deleteWhereSQL(top.FullName(), where)
 	r, err := q.ExecContext(ctx, stmt, args...)
 	if err != nil {
 		return 0, opError("delete", top.FullName(), "", err)
@@ -182,8 +178,7 @@ func deleteTarget(op string, e Expr) (*schema.Table, string, []any, error) {
 
 // primaryKeyOf reads a table's primary-key columns in key order.
 func primaryKeyOf(ctx context.Context, q Querier, id schema.TableID) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT column_name FROM information_schema.key_column_usage
-		WHERE table_schema = ? AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position`, id.Database, id.Table)
+	rows, err := q.QueryContext(ctx, primaryKeySQL, id.Database, id.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -217,22 +212,13 @@ func dedupe(s []schema.TableID) []schema.TableID {
 	return out
 }
 
-func quoteList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = schema.QuoteIdent(n)
-	}
-	return strings.Join(q, ",")
-}
-
 // loadGraphFor loads the dependency graph of db and of every database that
 // (transitively) references it.
 func loadGraphFor(ctx context.Context, q Querier, db string) (*schema.Graph, error) {
 	dbs := []string{db}
 	seen := map[string]bool{db: true}
 	for i := 0; i < len(dbs); i++ {
-		rows, err := q.QueryContext(ctx, `SELECT DISTINCT table_schema FROM information_schema.key_column_usage
-			WHERE referenced_table_schema = ? AND table_schema <> ?`, dbs[i], dbs[i])
+		rows, err := q.QueryContext(ctx, referencingSchemasSQL, dbs[i], dbs[i])
 		if err != nil {
 			return nil, err
 		}

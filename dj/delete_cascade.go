@@ -3,7 +3,6 @@ package dj
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
@@ -74,7 +73,7 @@ func planCascade(ctx context.Context, q Querier, top *schema.Table, where string
 				st.where = "TRUE"
 			}
 			if !leaf {
-				st.temp = schema.TableID{Database: top.Database, Table: fmt.Sprintf("$dj_delete_%d", i)}
+				st.temp = cascadeTempID(top.Database, i)
 				if st.rows, err = c.fill(ctx, q, st, true, t.Quoted(), t.Quoted()+" WHERE "+st.where, args); err != nil {
 					return c, err
 				}
@@ -89,7 +88,7 @@ func planCascade(ctx context.Context, q Querier, top *schema.Table, where string
 				continue
 			}
 			if !leaf {
-				st.temp = schema.TableID{Database: top.Database, Table: fmt.Sprintf("$dj_delete_%d", i)}
+				st.temp = cascadeTempID(top.Database, i)
 				for k, pe := range st.parents {
 					n, err := c.fill(ctx, q, st, k == 0, "`c`", parentJoin(pe, st.table, "`c`"), nil)
 					if err != nil {
@@ -114,44 +113,8 @@ func planCascade(ctx context.Context, q Querier, top *schema.Table, where string
 // reached through the index of its foreign key. alias names the child, or
 // is empty to refer to it by its full name.
 func parentJoin(pe cascadeParent, childID schema.TableID, alias string) string {
-	p, edge := pe.p, pe.edge
-	inKey := map[string]bool{}
-	for _, a := range p.pk {
-		inKey[a] = true
-	}
-	refsKey := true
-	for _, a := range edge.FK.RefAttrs {
-		refsKey = refsKey && inKey[a]
-	}
-	from := p.temp.Quoted() + " AS `p`"
-	ref := "`p`"
-	if !refsKey {
-		// The foreign key references other columns of the parent than its
-		// primary key: reach them through the parent's rows.
-		from += " STRAIGHT_JOIN " + p.table.Quoted() + " AS `pr` ON " + joinOn("`pr`", "`p`", p.pk, p.pk)
-		ref = "`pr`"
-	}
-	child := childID.Quoted()
-	name := child
-	if alias != "" {
-		child += " AS " + alias
-		name = alias
-	}
-	return from + " STRAIGHT_JOIN " + child + " ON " + joinOn(name, ref, edge.FK.Attrs, edge.FK.RefAttrs)
+	return cascadeJoinSQL(pe.p.temp.Quoted(), pe.p.table.Quoted(), pe.p.pk, pe.edge.FK.Attrs, pe.edge.FK.RefAttrs, childID.Quoted(), alias)
 }
-
-// joinOn is the condition a.x1 = b.y1 AND ... over paired columns.
-func joinOn(a, b string, x, y []string) string {
-	terms := make([]string, len(x))
-	for i := range x {
-		terms[i] = a + "." + schema.QuoteIdent(x[i]) + " = " + b + "." + schema.QuoteIdent(y[i])
-	}
-	return strings.Join(terms, " AND ")
-}
-
-// seqColumn numbers the keys of a temporary table, so that a delete can
-// go through them in ranges (see deleteBatch).
-const seqColumn = "`$n`"
 
 // deleteBatch is the number of rows one DELETE statement of a cascade
 // removes at most, roughly: larger deletes are split into statements over
@@ -166,18 +129,7 @@ var deleteBatch int64 = 50_000
 // creating the table first when create is set, and returns how many keys
 // were new.
 func (c *cascade) fill(ctx context.Context, q Querier, st *cascadeStep, create bool, name, from string, args []any) (int64, error) {
-	cols := make([]string, len(st.pk))
-	for i, a := range st.pk {
-		cols[i] = name + "." + schema.QuoteIdent(a)
-	}
-	sel := "SELECT " + strings.Join(cols, ",") + " FROM " + from + " FOR UPDATE"
-	var stmt string
-	if create {
-		stmt = "CREATE TEMPORARY TABLE " + st.temp.Quoted() + " (" + seqColumn + " bigint unsigned NOT NULL AUTO_INCREMENT, PRIMARY KEY (" + quoteList(st.pk) + "), UNIQUE KEY (" + seqColumn + ")) " + sel
-	} else {
-		stmt = "INSERT IGNORE INTO " + st.temp.Quoted() + " (" + quoteList(st.pk) + ") " + sel
-	}
-	r, err := q.ExecContext(ctx, stmt, args...)
+	r, err := q.ExecContext(ctx, cascadeFillSQL(st.temp.Quoted(), st.pk, name, from, create), args...)
 	if err != nil {
 		return 0, opError("delete", st.table.Quoted(), "", err)
 	}
@@ -206,7 +158,7 @@ func (c *cascade) checkParts(ctx context.Context, q Querier) error {
 		if st.temp.IsZero() {
 			for _, pe := range st.parents {
 				var k int64
-				if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+parentJoin(pe, st.table, "`c`")).Scan(&k); err != nil {
+				if err := q.QueryRowContext(ctx, cascadeCountSQL(parentJoin(pe, st.table, "`c`"))).Scan(&k); err != nil {
 					return opError("delete", st.table.Quoted(), "", err)
 				}
 				n = max(n, k)
@@ -242,24 +194,21 @@ func (c *cascade) execute(ctx context.Context, q Querier) (DeleteResult, error) 
 		st := c.steps[i]
 		var n int64
 		var err error
-		// Multi-table deletes name their target in full: MariaDB resolves
-		// an alias in the delete list against the default database.
 		switch {
 		case !st.temp.IsZero():
 			if st.rows > 0 {
-				t := st.table.Quoted()
-				n, err = c.deleteInRanges(ctx, q, st, st, "DELETE "+t+" FROM "+st.temp.Quoted()+" AS `p` STRAIGHT_JOIN "+t+" ON "+joinOn(t, "`p`", st.pk, st.pk))
+				n, err = c.deleteInRanges(ctx, q, st, st, cascadeDeleteByKeysSQL(st.table.Quoted(), st.temp.Quoted(), st.pk))
 			}
 		case len(st.parents) > 0:
 			for _, pe := range st.parents {
-				k, err := c.deleteInRanges(ctx, q, st, pe.p, "DELETE "+st.table.Quoted()+" FROM "+parentJoin(pe, st.table, ""))
+				k, err := c.deleteInRanges(ctx, q, st, pe.p, cascadeDeleteJoinSQL(st.table.Quoted(), parentJoin(pe, st.table, "")))
 				if err != nil {
 					return DeleteResult{}, err
 				}
 				n += k
 			}
 		default:
-			n, err = c.exec(ctx, q, st, "DELETE FROM "+st.table.Quoted()+" WHERE "+st.where, st.args...)
+			n, err = c.exec(ctx, q, st, deleteWhereSQL(st.table.Quoted(), st.where), st.args...)
 		}
 		if err != nil {
 			return DeleteResult{}, err
@@ -283,13 +232,13 @@ func (c *cascade) deleteInRanges(ctx context.Context, q Querier, st, by *cascade
 		return c.exec(ctx, q, st, stmt)
 	}
 	var last int64
-	if err := q.QueryRowContext(ctx, "SELECT MAX("+seqColumn+") FROM "+by.temp.Quoted()).Scan(&last); err != nil {
+	if err := q.QueryRowContext(ctx, cascadeMaxSeqSQL(by.temp.Quoted())).Scan(&last); err != nil {
 		return 0, opError("delete", st.table.Quoted(), "", err)
 	}
 	var total int64
 	for lo := int64(0); lo < last; {
 		hi := min(lo+size, last)
-		n, err := c.exec(ctx, q, st, stmt+" WHERE `p`."+seqColumn+" > ? AND `p`."+seqColumn+" <= ?", lo, hi)
+		n, err := c.exec(ctx, q, st, cascadeRangeSQL(stmt), lo, hi)
 		if err != nil {
 			return 0, err
 		}
@@ -327,6 +276,6 @@ func (c *cascade) dropTemps(ctx context.Context, q Querier) {
 		return
 	}
 	for _, t := range c.temps {
-		_, _ = q.ExecContext(context.WithoutCancel(ctx), "DROP TEMPORARY TABLE IF EXISTS "+t.Quoted())
+		_, _ = q.ExecContext(context.WithoutCancel(ctx), dropTempSQL(t.Quoted()))
 	}
 }

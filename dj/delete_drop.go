@@ -43,7 +43,7 @@ func (t *Table) Drop(ctx context.Context, opts ...DropOption) error {
 		}
 	}
 	for i := len(order) - 1; i >= 0; i-- {
-		if _, err := c.exec(ctx, c.db, "DROP TABLE IF EXISTS "+order[i].Quoted()); err != nil {
+		if _, err := c.exec(ctx, c.db, dropTableSQL(order[i].Quoted())); err != nil {
 			return opError("drop", order[i].Quoted(), "", err)
 		}
 		c.unbind(order[i])

@@ -314,79 +314,6 @@ func hashesOf(objs []*extObject) []uuid.UUID {
 	return out
 }
 
-// trackingStatements builds DataJoint's tracking-row upserts, at most 1000
-// rows per statement: blobs (hash,size) and attachments
-// (hash,size,attachment_name) ON DUPLICATE KEY UPDATE timestamp; new
-// filepaths (hash,size,filepath,contents_hash) with a plain INSERT.
-func trackingStatements(db string, list []*extObject) []statement {
-	type group struct {
-		store string
-		kind  schema.Category
-	}
-	groups := map[group][]*extObject{}
-	var order []group
-	for _, o := range list {
-		if o.kind == schema.CatFilepath && !o.upload {
-			continue // already tracked with these contents
-		}
-		g := group{o.store, o.kind}
-		if _, ok := groups[g]; !ok {
-			order = append(order, g)
-		}
-		groups[g] = append(groups[g], o)
-	}
-	sort.Slice(order, func(i, j int) bool {
-		if order[i].store != order[j].store {
-			return order[i].store < order[j].store
-		}
-		return order[i].kind < order[j].kind
-	})
-	var out []statement
-	for _, g := range order {
-		objs := groups[g]
-		for start := 0; start < len(objs); start += 1000 {
-			part := objs[start:min(start+1000, len(objs))]
-			var sb strings.Builder
-			sb.WriteString("INSERT INTO ")
-			sb.WriteString(schema.QuoteFull(db, schema.ExternalTableName(g.store)))
-			var args []any
-			switch g.kind {
-			case schema.CatExternalBlob:
-				sb.WriteString(" (hash,size) VALUES ")
-				for i, o := range part {
-					if i > 0 {
-						sb.WriteByte(',')
-					}
-					sb.WriteString("(?,?)")
-					args = append(args, o.hash[:], o.size)
-				}
-				sb.WriteString(" ON DUPLICATE KEY UPDATE timestamp=CURRENT_TIMESTAMP")
-			case schema.CatExternalAttach:
-				sb.WriteString(" (hash,size,attachment_name) VALUES ")
-				for i, o := range part {
-					if i > 0 {
-						sb.WriteByte(',')
-					}
-					sb.WriteString("(?,?,?)")
-					args = append(args, o.hash[:], o.size, o.name)
-				}
-				sb.WriteString(" ON DUPLICATE KEY UPDATE timestamp=CURRENT_TIMESTAMP")
-			case schema.CatFilepath:
-				sb.WriteString(" (hash,size,filepath,contents_hash) VALUES ")
-				for i, o := range part {
-					if i > 0 {
-						sb.WriteByte(',')
-					}
-					sb.WriteString("(?,?,?,?)")
-					args = append(args, o.hash[:], o.size, o.rel, o.contents[:])
-				}
-			}
-			out = append(out, statement{sql: sb.String(), args: args})
-		}
-	}
-	return out
-}
-
 // trackRow is one row of a ~external_<store> table.
 type trackRow struct {
 	hash           uuid.UUID
@@ -407,8 +334,7 @@ func lookupTracking(ctx context.Context, q Querier, db, store string, hashes []u
 		for i := range part {
 			args[i] = part[i][:]
 		}
-		query := "SELECT hash,size,attachment_name,filepath,contents_hash FROM " + table +
-			" WHERE hash IN (?" + strings.Repeat(",?", len(part)-1) + ")"
+		query := trackLookupSQL(table, len(part), false)
 		rows, err := q.QueryContext(ctx, query, args...)
 		if err != nil {
 			if errors.Is(err, ErrMissingTable) {

@@ -74,10 +74,7 @@ type CleanupReport struct {
 // References lists every column, in any database, with a foreign key to
 // the tracking table, read from information_schema.key_column_usage.
 func (x *ExternalTable) References(ctx context.Context) ([]ExternalReference, error) {
-	rows, err := x.schema.conn.QueryContext(ctx, `SELECT table_schema, table_name, column_name
-		FROM information_schema.key_column_usage
-		WHERE referenced_table_schema = ? AND referenced_table_name = ? AND referenced_column_name = 'hash'
-		ORDER BY table_schema, table_name, column_name`, x.schema.name, schema.ExternalTableName(x.store))
+	rows, err := x.schema.conn.QueryContext(ctx, externalReferencesSQL, x.schema.name, schema.ExternalTableName(x.store))
 	if err != nil {
 		return nil, opError("cleanup", x.FullName(), "", err)
 	}
@@ -126,7 +123,7 @@ func (x *ExternalTable) Unused(ctx context.Context) ([]ExternalObject, error) {
 // Objects lists every tracking row with the path of its object
 // (DataJoint's fetch_external_paths).
 func (x *ExternalTable) Objects(ctx context.Context) ([]ExternalObject, error) {
-	return x.query(ctx, x.schema.conn, "SELECT hash,size,attachment_name,filepath,contents_hash,timestamp FROM "+x.FullName()+" AS x ORDER BY x.`hash`")
+	return x.query(ctx, x.schema.conn, trackListSQL(x.FullName(), ""))
 }
 
 func (x *ExternalTable) list(ctx context.Context, used bool) ([]ExternalObject, error) {
@@ -138,7 +135,7 @@ func (x *ExternalTable) list(ctx context.Context, used bool) ([]ExternalObject, 
 	if !used {
 		cond = "NOT " + cond
 	}
-	return x.query(ctx, x.schema.conn, "SELECT hash,size,attachment_name,filepath,contents_hash,timestamp FROM "+x.FullName()+" AS x WHERE "+cond+" ORDER BY x.`hash`")
+	return x.query(ctx, x.schema.conn, trackListSQL(x.FullName(), cond))
 }
 
 func (x *ExternalTable) query(ctx context.Context, q Querier, query string, args ...any) ([]ExternalObject, error) {
@@ -255,15 +252,13 @@ func (x *ExternalTable) Delete(ctx context.Context, deleteObjects bool) (Cleanup
 // deleteChunk deletes the rows of chunk that are still unreferenced, and
 // their objects when h is not nil, inside the transaction tx.
 func (x *ExternalTable) deleteChunk(ctx context.Context, tx *Tx, refs []ExternalReference, h *storeHandle, chunk []ExternalObject, rep *CleanupReport) error {
-	in := "(?" + strings.Repeat(",?", len(chunk)-1) + ")"
 	args := make([]any, len(chunk))
 	for i := range chunk {
 		args[i] = chunk[i].Hash[:]
 	}
 	// Lock the rows; a concurrent insert that references one of them waits
 	// for the commit (its foreign-key check reads the locked row).
-	rows, err := tx.QueryContext(ctx, "SELECT x.`hash` FROM "+x.FullName()+" AS x WHERE x.`hash` IN "+in+
-		" AND NOT "+referencedSQL(refs, "x.`hash`")+" FOR UPDATE", args...)
+	rows, err := tx.QueryContext(ctx, trackLockUnusedSQL(x.FullName(), len(chunk), referencedSQL(refs, "x.`hash`")), args...)
 	if err != nil {
 		return opError("cleanup", x.FullName(), "", err)
 	}
@@ -294,7 +289,7 @@ func (x *ExternalTable) deleteChunk(ctx context.Context, tx *Tx, refs []External
 	for _, o := range victims {
 		args = append(args, o.Hash[:])
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM "+x.FullName()+" WHERE `hash` IN (?"+strings.Repeat(",?", len(victims)-1)+")", args...); err != nil {
+	if _, err := tx.ExecContext(ctx, trackDeleteSQL(x.FullName(), len(victims)), args...); err != nil {
 		return opError("cleanup", x.FullName(), "", err)
 	}
 	failed := make([]error, len(victims))
@@ -315,7 +310,7 @@ func (x *ExternalTable) deleteChunk(ctx context.Context, tx *Tx, refs []External
 	for i, o := range victims {
 		if failed[i] != nil {
 			// Put the row back: its object may still exist.
-			_, err := tx.ExecContext(ctx, "INSERT INTO "+x.FullName()+" (hash,size,attachment_name,filepath,contents_hash,timestamp) VALUES (?,?,?,?,?,?)",
+			_, err := tx.ExecContext(ctx, trackRestoreSQL(x.FullName()),
 				o.Hash[:], o.Size, nullString(o.AttachmentName), nullString(o.Filepath), uuidBytes(o.ContentsHash), o.Timestamp)
 			if err != nil {
 				return opError("cleanup", x.FullName(), "", err)

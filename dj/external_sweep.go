@@ -202,8 +202,7 @@ func (x *ExternalTable) sweepChunk(ctx context.Context, tx *Tx, h *storeHandle, 
 	}
 	// FOR UPDATE locks the rows and, for absent hashes, the gaps where an
 	// insert would write them, until the commit.
-	q := "SELECT hash,size,attachment_name,filepath,contents_hash FROM " + x.FullName() +
-		" WHERE hash IN (?" + strings.Repeat(",?", len(all)-1) + ") FOR UPDATE"
+	q := trackLookupSQL(x.FullName(), len(all), true)
 	rs, err := tx.QueryContext(ctx, q, args...)
 	rows := map[uuid.UUID]trackRow{}
 	if err == nil {
@@ -281,8 +280,7 @@ func (x *ExternalTable) sweepChunk(ctx context.Context, tx *Tx, h *storeHandle, 
 // the schema's prefix may belong to any of them. A schema without this
 // store's tracking table is an error: nothing it could track is known.
 func (x *ExternalTable) otherStores(ctx context.Context) ([]string, error) {
-	rows, err := x.schema.conn.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = ? AND LEFT(table_name, ?) = ? ORDER BY table_name`, x.schema.name, len(schema.ExternalTableName("")), schema.ExternalTableName(""))
+	rows, err := x.schema.conn.QueryContext(ctx, externalTablesSQL, x.schema.name, len(schema.ExternalTableName("")), schema.ExternalTableName(""))
 	if err != nil {
 		return nil, opError("sweep", x.FullName(), "", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
-	"strings"
 
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
@@ -185,62 +184,9 @@ func (t *Table) encodeRows(rows reflect.Value, src *rowSource, start, end int, d
 	return dst, nil
 }
 
-type statement struct {
-	sql  string
-	args []any
-}
-
-// insertBuilder splits encoded values into multi-row statements of at most
-// batchRows rows and about a quarter of max_allowed_packet, one statement at
-// a time. A statement without DEFAULT values reuses the text of the
-// previous one of the same size and takes its arguments straight from
-// values.
-type insertBuilder struct {
-	head, tail string
-	width      int
-	values     []any
-	batchRows  int
-	maxBytes   int
-	pos        int    // first row of the next statement
-	buf        []byte // statement text under construction
-	args       []any  // arguments of a statement with DEFAULT values
-	lastRows   int    // rows of lastSQL
-	lastSQL    string // text of the last statement without DEFAULT values
-}
-
 func (t *Table) newInsertBuilder(c *Conn, cols []*schema.Attribute, values []any, o *insertOptions) *insertBuilder {
-	var head strings.Builder
-	if o.replace {
-		head.WriteString("REPLACE INTO ")
-	} else {
-		head.WriteString("INSERT INTO ")
-	}
-	head.WriteString(t.FullName())
-	head.WriteString(" (")
-	for i, a := range cols {
-		if i > 0 {
-			head.WriteByte(',')
-		}
-		head.WriteString(schema.QuoteIdent(a.Name))
-	}
-	head.WriteString(") VALUES ")
-	tail := ""
-	if o.skipDuplicates && !o.replace {
-		pk := t.meta.Heading.PrimaryKey()
-		if len(pk) > 0 {
-			q := schema.QuoteIdent(pk[0])
-			tail = " ON DUPLICATE KEY UPDATE " + q + "=" + q
-		}
-	}
-	maxBytes := c.maxPkt / 4
-	if maxBytes <= 0 || maxBytes > 16<<20 {
-		maxBytes = 16 << 20
-	}
-	return &insertBuilder{head: head.String(), tail: tail, width: len(cols), values: values, batchRows: o.batchRows, maxBytes: maxBytes}
+	return newInsertStatements(t.FullName(), attrNames(cols), t.meta.Heading.PrimaryKey(), values, o, c.maxPkt)
 }
-
-// reset starts over from the first row.
-func (b *insertBuilder) reset() { b.pos = 0 }
 
 // exec runs the statements that insert values.
 func (b *insertBuilder) exec(ctx context.Context, q Querier, table string, values []any) error {
@@ -255,96 +201,6 @@ func (b *insertBuilder) exec(ctx context.Context, q Querier, table string, value
 			return opError("insert", table, "", err)
 		}
 	}
-}
-
-// several reports whether the values take more than one statement.
-func (b *insertBuilder) several() bool {
-	b.reset()
-	end, _ := b.extent()
-	return end < len(b.values)/b.width
-}
-
-// extent returns the end row of the statement that starts at b.pos and
-// whether its rows hold DEFAULT values.
-func (b *insertBuilder) extent() (end int, defaults bool) {
-	nrows := len(b.values) / b.width
-	size := 0
-	for end = b.pos; end < nrows && end-b.pos < b.batchRows; end++ {
-		rsize := 2 * b.width
-		for _, v := range b.values[end*b.width : (end+1)*b.width] {
-			if _, ok := v.(sqlDefault); ok {
-				defaults = true
-			}
-			rsize += approxSize(v)
-		}
-		if end > b.pos && size+rsize > b.maxBytes {
-			break
-		}
-		size += rsize
-	}
-	return end, defaults
-}
-
-// next returns the next statement and its arguments; ok is false after the
-// last one. The arguments are valid until the following call.
-func (b *insertBuilder) next() (query string, args []any, ok bool) {
-	start := b.pos
-	if start >= len(b.values)/b.width {
-		return "", nil, false
-	}
-	end, defaults := b.extent()
-	b.pos = end
-	rows := b.values[start*b.width : end*b.width]
-	if !defaults {
-		if end-start != b.lastRows || b.lastSQL == "" {
-			b.lastSQL, b.lastRows = b.text(rows, false), end-start
-		}
-		return b.lastSQL, rows, true
-	}
-	b.args = b.args[:0]
-	for _, v := range rows {
-		if _, ok := v.(sqlDefault); !ok {
-			b.args = append(b.args, v)
-		}
-	}
-	return b.text(rows, true), b.args, true
-}
-
-// text writes the statement for rows; with defaults, sqlDefault values
-// become DEFAULT instead of a placeholder.
-func (b *insertBuilder) text(rows []any, defaults bool) string {
-	buf := append(b.buf[:0], b.head...)
-	for r := 0; r < len(rows)/b.width; r++ {
-		if r > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, '(')
-		for j, v := range rows[r*b.width : (r+1)*b.width] {
-			if j > 0 {
-				buf = append(buf, ',')
-			}
-			if _, ok := v.(sqlDefault); ok && defaults {
-				buf = append(buf, "DEFAULT"...)
-				continue
-			}
-			buf = append(buf, '?')
-		}
-		buf = append(buf, ')')
-	}
-	buf = append(buf, b.tail...)
-	b.buf = buf
-	return string(buf)
-}
-
-// approxSize estimates the bytes a value takes in an interpolated statement.
-func approxSize(v any) int {
-	switch x := v.(type) {
-	case []byte:
-		return 2*len(x) + 3
-	case string:
-		return 2*len(x) + 3
-	}
-	return 24
 }
 
 // rowValue unwraps a row given as a pointer or interface.

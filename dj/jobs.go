@@ -90,7 +90,7 @@ func (j *Jobs) load(ctx context.Context) error {
 	if _, err := j.conn.exec(ctx, j.conn.db, schema.JobsTableSQL(j.db)); err != nil {
 		return opError("declare", j.FullName(), "", err)
 	}
-	rows, err := j.conn.query(ctx, j.conn.db, "SELECT column_name FROM information_schema.columns WHERE table_schema=? AND table_name='~jobs'", j.db)
+	rows, err := j.conn.query(ctx, j.conn.db, jobsColumnsSQL, j.db)
 	if err != nil {
 		return opError("declare", j.FullName(), "", err)
 	}
@@ -127,50 +127,12 @@ type jobRow struct {
 // writeSQL returns the INSERT (or REPLACE) statement for r and its
 // arguments.
 func (j *Jobs) writeSQL(verb string, r jobRow) (string, []any) {
-	cols := []string{"table_name", "key_hash", "status"}
-	args := []any{r.table, r.hash, r.status}
-	add := func(col string, v any) {
-		if j.cols[col] {
-			cols = append(cols, col)
-			args = append(args, v)
-		}
-	}
-	if r.key != nil {
-		add("key", r.key)
-	}
-	if r.status == JobError {
-		add("error_message", truncateMessage(r.message, j.messageLimit()))
-		add("error_stack", r.stack)
-	}
-	add("host", j.host)
-	add("pid", j.pid)
-	add("connection_id", r.connID)
-	add("user", j.user)
-	var b strings.Builder
-	b.WriteString(verb)
-	b.WriteString(" INTO ")
-	b.WriteString(j.FullName())
-	b.WriteString(" (")
-	for i, c := range cols {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(schema.QuoteIdent(c))
-	}
-	b.WriteString(") VALUES (")
-	b.WriteString(strings.TrimSuffix(strings.Repeat("?,", len(cols)), ","))
-	b.WriteByte(')')
-	return b.String(), args
+	return jobsWriteSQL(j.FullName(), verb, j.cols, jobWorker{host: j.host, pid: j.pid, user: j.user}, r)
 }
 
 // messageLimit is the width of error_message: DataJoint's 2047, or 1023
 // for MATLAB's table (which has no connection_id column).
-func (j *Jobs) messageLimit() int {
-	if !j.cols["connection_id"] {
-		return 1023
-	}
-	return errorMessageLength
-}
+func (j *Jobs) messageLimit() int { return jobsMessageLimit(j.cols) }
 
 // truncateMessage cuts msg as DataJoint does: a message longer than limit
 // characters keeps its first limit-12 characters plus "...truncated".
@@ -219,8 +181,7 @@ func (j *Jobs) reserve(ctx context.Context, q Querier, table, hash string, key [
 // and nothing was reserved, taken when another worker holds the key.
 func (j *Jobs) reserveUnlessMade(ctx context.Context, q Querier, table, hash string, key []byte, connID int64, exists string, existsArgs []any) (reserved, made bool, err error) {
 	stmt, args := j.writeSQL("INSERT", jobRow{table: table, hash: hash, status: JobReserved, key: key, connID: connID})
-	values := strings.LastIndex(stmt, ") VALUES (")
-	stmt = stmt[:values+1] + " SELECT " + strings.TrimSuffix(strings.Repeat("?,", len(args)), ",") + " FROM DUAL WHERE NOT EXISTS (" + exists + ")"
+	stmt = reserveUnlessMadeSQL(stmt, len(args), exists)
 	r, err := q.ExecContext(ctx, stmt, append(args, existsArgs...)...)
 	if err != nil {
 		err = classify(err)
@@ -237,17 +198,10 @@ func (j *Jobs) reserveUnlessMade(ctx context.Context, q Querier, table, hash str
 }
 
 // completeSQL deletes a key's reservation: DataJoint's complete.
-func (j *Jobs) completeSQL() string {
-	return "DELETE FROM " + j.FullName() + " WHERE `table_name`=? AND `key_hash`=?"
-}
+func (j *Jobs) completeSQL() string { return jobsCompleteSQL(j.FullName()) }
 
 // releaseSQL deletes a reservation made by one connection only.
-func (j *Jobs) releaseSQL() string {
-	if !j.cols["connection_id"] {
-		return "DELETE FROM " + j.FullName() + " WHERE `table_name`=? AND `key_hash`=? AND `status`='reserved' AND ?>=0"
-	}
-	return "DELETE FROM " + j.FullName() + " WHERE `table_name`=? AND `key_hash`=? AND `status`='reserved' AND `connection_id`=?"
-}
+func (j *Jobs) releaseSQL() string { return jobsReleaseSQL(j.FullName(), j.cols["connection_id"]) }
 
 // recordError replaces the key's row with an error row: DataJoint's error.
 func (j *Jobs) recordError(ctx context.Context, q Querier, table, hash string, key []byte, connID int64, makeErr error) error {
@@ -345,17 +299,8 @@ func (j *Jobs) List(ctx context.Context, f JobFilter) ([]Job, error) {
 	if err := j.init(ctx); err != nil {
 		return nil, err
 	}
-	cols := []string{"table_name", "key_hash", "status", "key", "error_message", "error_stack", "user", "host", "pid", "connection_id", "timestamp"}
-	sel := make([]string, len(cols))
-	for i, c := range cols {
-		if j.cols[c] {
-			sel[i] = schema.QuoteIdent(c)
-		} else {
-			sel[i] = "NULL"
-		}
-	}
 	where, args := f.where()
-	rows, err := j.conn.QueryContext(ctx, "SELECT "+strings.Join(sel, ",")+" FROM "+j.FullName()+where+" ORDER BY `timestamp`, `table_name`, `key_hash`", args...)
+	rows, err := j.conn.QueryContext(ctx, jobsListSQL(j.FullName(), j.cols, where), args...)
 	if err != nil {
 		return nil, opError("jobs", j.FullName(), "", err)
 	}
@@ -418,7 +363,7 @@ func (j *Jobs) Clear(ctx context.Context, f JobFilter) (int64, error) {
 		return 0, err
 	}
 	where, args := f.where()
-	r, err := j.conn.ExecContext(ctx, "DELETE FROM "+j.FullName()+where, args...)
+	r, err := j.conn.ExecContext(ctx, jobsClearSQL(j.FullName(), where), args...)
 	if err != nil {
 		return 0, opError("jobs", j.FullName(), "", err)
 	}
@@ -440,7 +385,7 @@ func (j *Jobs) Summary(ctx context.Context) ([]JobSummary, error) {
 	if err := j.init(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := j.conn.QueryContext(ctx, "SELECT `table_name`, SUM(`status`='reserved'), SUM(`status`='error'), SUM(`status`='ignore') FROM "+j.FullName()+" GROUP BY `table_name` ORDER BY `table_name`")
+	rows, err := j.conn.QueryContext(ctx, jobsSummarySQL(j.FullName()))
 	if err != nil {
 		return nil, opError("jobs", j.FullName(), "", err)
 	}
@@ -470,15 +415,14 @@ func (j *Jobs) ReclaimStale(ctx context.Context, table string) ([]string, error)
 	if !j.cols["connection_id"] || !j.cols["timestamp"] {
 		return nil, nil
 	}
-	q := "SELECT `table_name`, `key_hash`, `connection_id`, `user`, `timestamp` < NOW() - INTERVAL (? + 1) SECOND FROM " + j.FullName() + " WHERE `status`='reserved' AND `connection_id`<>0"
+	q := jobsStaleCandidatesSQL(j.FullName(), table != "")
 	var args []any
 	var uptime int64
-	if err := j.conn.QueryRowContext(ctx, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='UPTIME'").Scan(&uptime); err != nil {
+	if err := j.conn.QueryRowContext(ctx, serverUptimeSQL).Scan(&uptime); err != nil {
 		return nil, opError("jobs", j.FullName(), "", err)
 	}
 	args = append(args, uptime)
 	if table != "" {
-		q += " AND `table_name`=?"
 		args = append(args, table)
 	}
 	type res struct {
@@ -509,7 +453,7 @@ func (j *Jobs) ReclaimStale(ctx context.Context, table string) ([]string, error)
 		return nil, nil
 	}
 	live := map[int64]bool{}
-	rows, err = j.conn.QueryContext(ctx, "SELECT ID FROM information_schema.PROCESSLIST")
+	rows, err = j.conn.QueryContext(ctx, processListSQL)
 	if err != nil {
 		return nil, opError("jobs", j.FullName(), "", err)
 	}
@@ -552,7 +496,7 @@ func (j *Jobs) ReclaimStale(ctx context.Context, table string) ([]string, error)
 // privilege, so the process list shows every account's connections.
 func (j *Jobs) canSeeAllProcesses(ctx context.Context) (bool, error) {
 	var n int64
-	err := j.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN ('PROCESS','SUPER')").Scan(&n)
+	err := j.conn.QueryRowContext(ctx, processPrivilegeSQL).Scan(&n)
 	if err != nil {
 		return false, opError("jobs", j.FullName(), "", err)
 	}

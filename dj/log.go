@@ -61,8 +61,7 @@ func (c *Conn) logEvent(ctx context.Context, q Querier, db, event string) {
 	}
 	user, err := c.sessionUser(ctx, q)
 	if err == nil {
-		_, err = q.ExecContext(ctx, "INSERT INTO "+schema.QuoteFull(db, logTable)+
-			" (`version`,`user`,`host`,`event`) VALUES (?,?,?,?)", logVersion, user, hostname(), event)
+		_, err = q.ExecContext(ctx, logInsertSQL(db), logVersion, user, hostname(), event)
 	}
 	if err != nil {
 		c.log.DebugContext(ctx, "dj: could not log event in table ~log", "database", db, "err", err)
@@ -78,7 +77,7 @@ func (c *Conn) sessionUser(ctx context.Context, q Querier) (string, error) {
 	if u != "" {
 		return u, nil
 	}
-	if err := q.QueryRowContext(ctx, "SELECT user()").Scan(&u); err != nil {
+	if err := q.QueryRowContext(ctx, sessionUserSQL).Scan(&u); err != nil {
 		return "", classify(err)
 	}
 	c.mu.Lock()

@@ -3,9 +3,6 @@ package dj
 import (
 	"context"
 	"errors"
-	"strings"
-
-	"github.com/datajoint-go/datajoint/dj/schema"
 )
 
 // errMadeElsewhere rolls back the transaction of a make whose row the
@@ -39,19 +36,5 @@ func (r *populateRun[T]) madeElsewhere(ctx context.Context, w *worker, jb job, a
 	return skipped, nil
 }
 
-// keyProbeSQL selects the row of t with a given key: SELECT 1 FROM t
-// WHERE pk1=? AND ...
-func keyProbeSQL(t *Table) string {
-	var b strings.Builder
-	b.WriteString("SELECT 1 FROM ")
-	b.WriteString(t.FullName())
-	b.WriteString(" WHERE ")
-	for i, a := range t.PrimaryKey() {
-		if i > 0 {
-			b.WriteString(" AND ")
-		}
-		b.WriteString(schema.QuoteIdent(a))
-		b.WriteString("=?")
-	}
-	return b.String()
-}
+// keyProbeSQL selects the row of t with a given key.
+func keyProbeSQL(t *Table) string { return keyProbeSQLFor(t.FullName(), t.PrimaryKey()) }

@@ -195,7 +195,7 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 }
 
 // existsSQL is the statement that checks whether a key is in t.
-func existsSQL(t *Table) string { return "SELECT EXISTS(" + keyProbeSQL(t) + ")" }
+func existsSQL(t *Table) string { return existsSQLOf(keyProbeSQL(t)) }
 
 // plan fetches the keys to make, drops the ones ~jobs excludes, orders and
 // truncates them.
@@ -220,7 +220,7 @@ func (r *populateRun[T]) plan(ctx context.Context) error {
 	var excluded map[string]bool
 	if r.o.reserve {
 		excluded = map[string]bool{}
-		rows, err := r.c.QueryContext(ctx, "SELECT `key_hash` FROM "+r.jobs.FullName()+" WHERE `table_name`=? AND `status` IN ('error','ignore','reserved')", r.t.Name())
+		rows, err := r.c.QueryContext(ctx, jobsExcludedSQL(r.jobs.FullName()), r.t.Name())
 		if err != nil {
 			return opError("populate", r.t.FullName(), "", err)
 		}

@@ -75,7 +75,7 @@ func (r *populateRun[T]) connect(ctx context.Context, w *worker) error {
 	for {
 		sc, err := r.c.db.Conn(ctx)
 		if err == nil {
-			err = r.c.queryRow(ctx, sc, "SELECT CONNECTION_ID()").Scan(&w.connID)
+			err = r.c.queryRow(ctx, sc, connectionIDSQL).Scan(&w.connID)
 			if err == nil {
 				w.sc = sc
 				return nil

@@ -51,9 +51,7 @@ func (c *Conn) Schema(ctx context.Context, name string, opts ...SchemaOption) (*
 		return &Schema{conn: c, name: name}, nil
 	}
 	var exists, hasLog int
-	err := c.queryRow(ctx, c.db, `SELECT
-		(SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?),
-		(SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?)`,
+	err := c.queryRow(ctx, c.db, schemaStateSQL,
 		name, name, logTable).Scan(&exists, &hasLog)
 	if err != nil {
 		return nil, opError("schema", schema.QuoteIdent(name), "", err)
@@ -63,7 +61,7 @@ func (c *Conn) Schema(ctx context.Context, name string, opts ...SchemaOption) (*
 		if o.noCreate {
 			return nil, &Error{Op: "schema", Table: schema.QuoteIdent(name), Err: fmt.Errorf("%w: database does not exist", ErrMissingTable)}
 		}
-		r, err := c.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+schema.QuoteIdent(name))
+		r, err := c.ExecContext(ctx, createDatabaseSQL(name))
 		if err != nil {
 			return nil, opError("schema", schema.QuoteIdent(name), "", err)
 		}
@@ -254,7 +252,7 @@ func (s *Schema) Tables(ctx context.Context) ([]*Table, error) {
 // types declared in it. Tables of other schemas that reference it make
 // the drop fail with ErrIntegrity.
 func (s *Schema) Drop(ctx context.Context) error {
-	if _, err := s.conn.exec(ctx, s.conn.db, "DROP DATABASE IF EXISTS "+schema.QuoteIdent(s.name)); err != nil {
+	if _, err := s.conn.exec(ctx, s.conn.db, dropDatabaseSQL(s.name)); err != nil {
 		return opError("drop", schema.QuoteIdent(s.name), "", err)
 	}
 	s.conn.unbindSchema(s.name)

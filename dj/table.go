@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
 
 	"github.com/datajoint-go/datajoint/dj/schema"
 )
@@ -83,7 +82,7 @@ func (t *Table) insertContents(ctx context.Context, typ reflect.Type) error {
 	}
 	rows := m.Func.Call([]reflect.Value{recv})[0]
 	var n int64
-	if err := t.schema.conn.queryRow(ctx, t.schema.conn.db, "SELECT COUNT(*) FROM "+t.FullName()).Scan(&n); err != nil {
+	if err := t.schema.conn.queryRow(ctx, t.schema.conn.db, countRowsSQL(t.FullName())).Scan(&n); err != nil {
 		return opError("declare", t.FullName(), "", err)
 	}
 	if int64(rows.Len()) <= n {
@@ -144,7 +143,7 @@ func (t *Table) Update1(ctx context.Context, q Querier, row any) error {
 	if len(sets) == 0 {
 		return &Error{Op: "update", Table: t.FullName(), Err: fmt.Errorf("%w: no secondary attributes to update", ErrMissingAttribute)}
 	}
-	stmt := "UPDATE " + t.FullName() + " SET " + strings.Join(sets, ",") + " WHERE " + strings.Join(where, " AND ")
+	stmt := update1SQL(t.FullName(), sets, where)
 	if len(extCols) > 0 {
 		return t.updateExternal(ctx, q, stmt, setArgs, whereArgs, extCols, extArgs)
 	}
