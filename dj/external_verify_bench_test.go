@@ -36,3 +36,19 @@ func BenchmarkExternalVerify(b *testing.B) {
 	b.ReportMetric(med["dj_fetch_verified"]/med["minio_get_parallel_alloc"], "verified/plain")
 	b.ReportMetric(med["dj_fetch_float64_verified"]/med["minio_get_decode_float64"], "f64_verified/get+decode")
 }
+
+// BenchmarkExternalFetch compares dj's fetch of 100 x 1 MB float64 arrays
+// from MinIO into structs (with the content-hash check users get) with
+// plain parallel GetObject and blob decode of the same objects, in
+// interleaved rounds whose order alternates, one round per iteration. It
+// reports the median MB/s of each and their ratio (go run ./bench uses it).
+func BenchmarkExternalFetch(b *testing.B) {
+	x := newExtBench(b)
+	med := x.medianRounds(b, []extMeasurement{
+		{"dj_fetch_float64", x.fetchFloats},
+		{"minio_get_decode_float64", x.getDecodeFloats},
+	})
+	b.ReportMetric(med["dj_fetch_float64"], "dj_MB/s")
+	b.ReportMetric(med["minio_get_decode_float64"], "plain_MB/s")
+	b.ReportMetric(med["dj_fetch_float64"]/med["minio_get_decode_float64"], "dj/plain")
+}
