@@ -27,27 +27,7 @@ import (
 // DataJoint for Python does; open it with NoCreate so that a misspelled
 // schema name is an error too.)
 func (s *Schema) Bind(ctx context.Context, tables ...any) error {
-	types := make([]reflect.Type, 0, len(tables))
-	for _, v := range tables {
-		t := reflect.TypeOf(v)
-		for t != nil && t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if t == nil || t.Kind() != reflect.Struct {
-			return &Error{Op: "bind", Table: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: want a struct with a tier marker, got %T", ErrDeclaration, v)}
-		}
-		types = append(types, t)
-	}
-	order, err := s.declarationOrder(types)
-	if err != nil {
-		return err
-	}
-	for _, t := range order {
-		if err := s.bindOne(ctx, t); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.eachType("bind", tables, func(t reflect.Type) error { return s.bindOne(ctx, t) })
 }
 
 func (s *Schema) bindOne(ctx context.Context, typ reflect.Type) error {
@@ -59,14 +39,14 @@ func (s *Schema) bindOne(ctx context.Context, typ reflect.Type) error {
 	if s.conn.offline {
 		return s.conn.bind(typ, newTable(s, meta))
 	}
-	existing, err := schema.Load(ctx, s.conn.db, s.name, meta.Name)
+	existing, err := schema.Load(ctx, s.conn, s.name, meta.Name)
 	switch {
 	case err == nil:
 		if err := schema.Compare(meta, existing); err != nil {
 			return &Error{Op: "bind", Table: full, Err: err}
 		}
 	case errors.Is(err, ErrMissingTable):
-		have, lerr := schema.ListTables(ctx, s.conn.db, s.name)
+		have, lerr := schema.ListTables(ctx, s.conn, s.name)
 		list := "none"
 		if lerr == nil && len(have) > 0 {
 			named := make([]string, len(have))

@@ -88,7 +88,7 @@ func parentMeta(ctx context.Context, c *Conn, db, name string) (*schema.Table, e
 		}
 	}
 	c.mu.RUnlock()
-	meta, err := schema.Load(ctx, c.db, db, name)
+	meta, err := schema.Load(ctx, c, db, name)
 	if err != nil {
 		return nil, err
 	}

@@ -94,6 +94,12 @@ func (s *Schema) Conn() *Conn { return s.conn }
 // any difference is an ErrHeadingMismatch naming the attribute, and nothing
 // is altered. Lookup tables with a Contents method get their rows.
 func (s *Schema) Declare(ctx context.Context, tables ...any) error {
+	return s.eachType("declare", tables, func(t reflect.Type) error { return s.declareOne(ctx, t) })
+}
+
+// eachType checks that every value of tables is a struct (or a pointer to
+// one) and calls one for their types, parents first.
+func (s *Schema) eachType(op string, tables []any, one func(reflect.Type) error) error {
 	types := make([]reflect.Type, 0, len(tables))
 	for _, v := range tables {
 		t := reflect.TypeOf(v)
@@ -101,7 +107,7 @@ func (s *Schema) Declare(ctx context.Context, tables ...any) error {
 			t = t.Elem()
 		}
 		if t == nil || t.Kind() != reflect.Struct {
-			return &Error{Op: "declare", Table: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: want a struct with a tier marker, got %T", ErrDeclaration, v)}
+			return &Error{Op: op, Table: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: want a struct with a tier marker, got %T", ErrDeclaration, v)}
 		}
 		types = append(types, t)
 	}
@@ -110,7 +116,7 @@ func (s *Schema) Declare(ctx context.Context, tables ...any) error {
 		return err
 	}
 	for _, t := range order {
-		if err := s.declareOne(ctx, t); err != nil {
+		if err := one(t); err != nil {
 			return err
 		}
 	}
