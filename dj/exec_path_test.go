@@ -37,10 +37,10 @@ func (l *statementLog) count(prefix string) int {
 	return n
 }
 
-// TestEveryStatementPassesOneHook runs declaration (DDL and catalog reads),
-// inserts, a transaction, populate with reservations on two workers
-// (~jobs), a cascading delete and a catalog lookup as an account of its
-// own, and requires the statement hook to have seen exactly the statements
+// TestEveryStatementPassesOneHook runs declaration and binding (DDL and
+// catalog reads), inserts, a transaction, populate with reservations on
+// two workers (~jobs), a cascading delete and a catalog lookup as an
+// account of its own, and requires the statement hook to have seen exactly the statements
 // the server's general log received from that account.
 func TestEveryStatementPassesOneHook(t *testing.T) {
 	ctx := context.Background()
@@ -74,6 +74,7 @@ func TestEveryStatementPassesOneHook(t *testing.T) {
 	s, err := c.Schema(ctx, db)
 	must(t, err)
 	must(t, s.Declare(ctx, PopSource{}, PopCube{}))
+	must(t, s.Bind(ctx, PopSource{}, PopCube{}))
 	must(t, dj.Insert(ctx, c, []PopSource{{ID: 1}, {ID: 2}, {ID: 3}, {ID: 4}}))
 	must(t, c.Tx(ctx, func(ctx context.Context, tx *dj.Tx) error {
 		return dj.Insert1(ctx, tx, PopSource{ID: 5})
