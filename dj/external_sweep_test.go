@@ -37,6 +37,7 @@ func orphanKeys(t *testing.T, env storeEnv, db string, trace []float64, doc dj.A
 // than the grace period; young ones, tracked objects and filepath objects
 // (even under the schema's prefix) stay; a dry run removes nothing.
 func TestExternalSweep(t *testing.T) {
+	t.Parallel() // owns its database and store location; the longest tests overlap
 	eachStore(t, func(t *testing.T, env storeEnv) {
 		ctx := context.Background()
 		c, s := connectStore(t, env)

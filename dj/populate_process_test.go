@@ -80,6 +80,7 @@ func popPartTable(t *testing.T, db *sql.DB, schema string) string {
 // TestPopulateExactlyOnceProcesses runs 4 worker processes over the same
 // 5,000 keys and checks that each key was made exactly once.
 func TestPopulateExactlyOnceProcesses(t *testing.T) {
+	t.Parallel() // owns its database and store location; the longest tests overlap
 	const n = 5000
 	srv := testenv.MySQL(t)
 	schema := testenv.Database(t)

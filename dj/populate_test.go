@@ -426,6 +426,7 @@ func TestPopulateStaleReservation(t *testing.T) {
 // populate calls of 4 goroutines each, one walking the keys forward and
 // one backward, so that they compete for the keys where they meet.
 func TestPopulateExactlyOnceGoroutines(t *testing.T) {
+	t.Parallel() // owns its database and store location; the longest tests overlap
 	const n = 5000
 	ctx := context.Background()
 	c, _ := popSetup(t, n)

@@ -260,6 +260,7 @@ type rtEnv struct {
 }
 
 func TestRoundTripMatrix(t *testing.T) {
+	t.Parallel() // owns its database and store location; the longest tests overlap
 	env := newRtEnv(t)
 	var combos atomic.Int32
 	types := rtTypes()
