@@ -125,7 +125,7 @@ func TestFieldMapAgreesWithDeclaration(t *testing.T) {
 // boundMeta returns the metadata of the table typ is declared as on c.
 func boundMeta(t *testing.T, c *dj.Conn, typ reflect.Type) *schema.Table {
 	t.Helper()
-	tb, ok := dj.BoundTable(c, typ)
+	tb, ok := c.Bound(typ)
 	if !ok {
 		t.Fatalf("%s is not declared", typ.Name())
 	}
@@ -173,7 +173,7 @@ func TestDeclareOrdersTypes(t *testing.T) {
 	must(t, err)
 	must(t, s.Declare(ctx, FilteredChannel{}, Filtered{}, Session{}, Subject{}, Species{}))
 	for _, typ := range []reflect.Type{reflect.TypeFor[Species](), reflect.TypeFor[Subject](), reflect.TypeFor[Session](), reflect.TypeFor[Filtered](), reflect.TypeFor[FilteredChannel]()} {
-		if _, ok := dj.BoundTable(c, typ); !ok {
+		if _, ok := c.Bound(typ); !ok {
 			t.Errorf("%s not declared", typ.Name())
 		}
 	}

@@ -53,9 +53,6 @@ func MatchColumns(row any) ([]string, error) {
 	return out, nil
 }
 
-// BoundTable returns the table struct type typ is declared as on c.
-func BoundTable(c *Conn, typ reflect.Type) (*Table, bool) { return c.boundTable(typ) }
-
 // ConnectHooked is Connect with a hook that sees every statement the
 // connection sends, from the first one on.
 func ConnectHooked(ctx context.Context, cfg Config, hook func(query string)) (*Conn, error) {
