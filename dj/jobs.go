@@ -29,13 +29,13 @@ const (
 	truncationSuffix   = "...truncated"
 )
 
-// Jobs is the ~jobs table of one schema: the reservation and error table
-// shared by every auto-populated table of the schema and by every worker,
-// Go or Python (DataJoint 0.14's JobTable, same DDL and same key_hash).
 // jobBlobLimit bounds the decoded size of a ~jobs key or error stack shown
 // by List: the key column is a blob (64 KiB) and the stack a mediumblob.
 const jobBlobLimit = 64 << 20
 
+// Jobs is the ~jobs table of one schema: the reservation and error table
+// shared by every auto-populated table of the schema and by every worker,
+// Go or Python (DataJoint 0.14's JobTable, same DDL and same key_hash).
 type Jobs struct {
 	conn *Conn
 	db   string

@@ -74,6 +74,7 @@ type Refusal struct {
 	Instead string
 }
 
+// String describes the refusal and what to do instead.
 func (r Refusal) String() string { return r.Table + ": " + r.What + "; instead, " + r.Instead }
 
 // renameRE matches DataJoint's rename token at the start of a comment:

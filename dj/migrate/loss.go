@@ -31,6 +31,7 @@ type Warning struct {
 // when it affects rows.
 func (w Warning) NeedsConfirmation() bool { return w.Kind == DropAttr || w.Rows > 0 }
 
+// String describes the loss, with the number of rows it affects.
 func (w Warning) String() string {
 	return fmt.Sprintf("%s: %s %s: %s (%d %s)", w.Table, w.Kind, w.Attribute, w.Reason, w.Rows, plural(w.Rows, "row", "rows"))
 }
