@@ -106,44 +106,11 @@ func (t *Table) Update1(ctx context.Context, q Querier, row any) error {
 	if err != nil {
 		return &Error{Op: "update", Table: t.FullName(), Err: err}
 	}
-	var sets, where []string
-	var setArgs, whereArgs []any
-	var extCols []*schema.Attribute // external attributes among the SETs
-	var extArgs []int               // their indexes in setArgs
-	have := map[string]bool{}
-	for j, a := range src.attrs {
-		v, err := src.encode(rv, j)
-		if err != nil {
-			return &Error{Op: "update", Table: t.FullName(), Attr: a.Name, Err: err}
-		}
-		have[a.Name] = true
-		if a.InKey {
-			if _, ok := v.(sqlDefault); ok {
-				return &Error{Op: "update", Table: t.FullName(), Attr: a.Name, Err: fmt.Errorf("%w: primary-key attribute is NULL", ErrMissingAttribute)}
-			}
-			where = append(where, schema.QuoteIdent(a.Name)+"=?")
-			whereArgs = append(whereArgs, v)
-			continue
-		}
-		if _, ok := v.(sqlDefault); ok {
-			sets = append(sets, schema.QuoteIdent(a.Name)+"=DEFAULT")
-			continue
-		}
-		sets = append(sets, schema.QuoteIdent(a.Name)+"=?")
-		setArgs = append(setArgs, v)
-		if a.Category.External() {
-			extCols, extArgs = append(extCols, a), append(extArgs, len(setArgs)-1)
-		}
+	u, err := t.update1Statement(src, rv)
+	if err != nil {
+		return err
 	}
-	for _, k := range t.PrimaryKey() {
-		if !have[k] {
-			return &Error{Op: "update", Table: t.FullName(), Attr: k, Err: fmt.Errorf("%w: update1 needs the full primary key", ErrMissingAttribute)}
-		}
-	}
-	if len(sets) == 0 {
-		return &Error{Op: "update", Table: t.FullName(), Err: fmt.Errorf("%w: no secondary attributes to update", ErrMissingAttribute)}
-	}
-	stmt := update1SQL(t.FullName(), sets, where)
+	stmt, setArgs, whereArgs, extCols, extArgs := u.stmt, u.setArgs, u.whereArgs, u.extCols, u.extArgs
 	if len(extCols) > 0 {
 		return t.updateExternal(ctx, q, stmt, setArgs, whereArgs, extCols, extArgs)
 	}
@@ -166,4 +133,55 @@ func Update1[T any](ctx context.Context, q Querier, row T) error {
 		return err
 	}
 	return t.Update1(ctx, q, row)
+}
+
+// update1 is the statement of an Update1 and its arguments.
+type update1 struct {
+	stmt               string
+	setArgs, whereArgs []any
+	extCols            []*schema.Attribute // external attributes among the SETs
+	extArgs            []int               // their indexes in setArgs
+}
+
+// update1Statement builds the UPDATE of one row, encoded by src: the
+// primary key in the WHERE clause, every other attribute of the row in
+// SET (nil values as DEFAULT).
+func (t *Table) update1Statement(src *rowSource, rv reflect.Value) (update1, error) {
+	var u update1
+	var sets, where []string
+	have := map[string]bool{}
+	for j, a := range src.attrs {
+		v, err := src.encode(rv, j)
+		if err != nil {
+			return u, &Error{Op: "update", Table: t.FullName(), Attr: a.Name, Err: err}
+		}
+		have[a.Name] = true
+		if a.InKey {
+			if _, ok := v.(sqlDefault); ok {
+				return u, &Error{Op: "update", Table: t.FullName(), Attr: a.Name, Err: fmt.Errorf("%w: primary-key attribute is NULL", ErrMissingAttribute)}
+			}
+			where = append(where, schema.QuoteIdent(a.Name)+"=?")
+			u.whereArgs = append(u.whereArgs, v)
+			continue
+		}
+		if _, ok := v.(sqlDefault); ok {
+			sets = append(sets, schema.QuoteIdent(a.Name)+"=DEFAULT")
+			continue
+		}
+		sets = append(sets, schema.QuoteIdent(a.Name)+"=?")
+		u.setArgs = append(u.setArgs, v)
+		if a.Category.External() {
+			u.extCols, u.extArgs = append(u.extCols, a), append(u.extArgs, len(u.setArgs)-1)
+		}
+	}
+	for _, k := range t.PrimaryKey() {
+		if !have[k] {
+			return u, &Error{Op: "update", Table: t.FullName(), Attr: k, Err: fmt.Errorf("%w: update1 needs the full primary key", ErrMissingAttribute)}
+		}
+	}
+	if len(sets) == 0 {
+		return u, &Error{Op: "update", Table: t.FullName(), Err: fmt.Errorf("%w: no secondary attributes to update", ErrMissingAttribute)}
+	}
+	u.stmt = update1SQL(t.FullName(), sets, where)
+	return u, nil
 }
