@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/datajoint-go/datajoint/dj"
@@ -81,7 +82,7 @@ func describe(meta *schema.Table, cols map[string]column, indexes []index) strin
 		thusFar[a.Name] = true
 		include := true
 		for _, fk := range parents {
-			if !contains(fk.Attrs, a.Name) {
+			if !slices.Contains(fk.Attrs, a.Name) {
 				continue
 			}
 			include = false
@@ -178,15 +179,18 @@ func parentClass(db string, fk *schema.ForeignKey) string {
 	return cls
 }
 
-func showColumns(ctx context.Context, c *dj.Conn, db, name string) (map[string]column, error) {
-	rows, err := c.QueryContext(ctx, "SHOW FULL COLUMNS FROM "+schema.QuoteFull(db, name))
+// showRows runs a SHOW statement and calls row for each result row with
+// a getter of its columns by lower-case name (a missing column reads as
+// NULL).
+func showRows(ctx context.Context, c *dj.Conn, stmt string, row func(get func(string) sql.NullString) error) error {
+	rows, err := c.QueryContext(ctx, stmt)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	names, err := rows.Columns()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	vals := make([]sql.NullString, len(names))
 	ptrs := make([]any, len(names))
@@ -197,79 +201,64 @@ func showColumns(ctx context.Context, c *dj.Conn, db, name string) (map[string]c
 	for i, n := range names {
 		pos[strings.ToLower(n)] = i
 	}
-	out := map[string]column{}
+	get := func(col string) sql.NullString {
+		if i, ok := pos[col]; ok {
+			return vals[i]
+		}
+		return sql.NullString{}
+	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
-		out[vals[pos["field"]].String] = column{
-			typ:      vals[pos["type"]].String,
-			nullable: strings.EqualFold(vals[pos["null"]].String, "YES"),
-			def:      vals[pos["default"]],
+		if err := row(get); err != nil {
+			return err
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+func showColumns(ctx context.Context, c *dj.Conn, db, name string) (map[string]column, error) {
+	out := map[string]column{}
+	err := showRows(ctx, c, "SHOW FULL COLUMNS FROM "+schema.QuoteFull(db, name), func(get func(string) sql.NullString) error {
+		out[get("field").String] = column{
+			typ:      get("type").String,
+			nullable: strings.EqualFold(get("null").String, "YES"),
+			def:      get("default"),
+		}
+		return nil
+	})
+	return out, err
 }
 
 // showKeys reads the secondary indexes as DataJoint 0.14's heading does,
 // in the server's order.
 func showKeys(ctx context.Context, c *dj.Conn, db, name string) ([]index, error) {
-	rows, err := c.QueryContext(ctx, "SHOW KEYS FROM "+schema.QuoteFull(db, name))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	names, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	vals := make([]sql.NullString, len(names))
-	ptrs := make([]any, len(names))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	pos := map[string]int{}
-	for i, n := range names {
-		pos[strings.ToLower(n)] = i
-	}
 	var out []index
 	byName := map[string]int{}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		key := vals[pos["key_name"]].String
+	err := showRows(ctx, c, "SHOW KEYS FROM "+schema.QuoteFull(db, name), func(get func(string) sql.NullString) error {
+		key := get("key_name").String
 		if key == "PRIMARY" {
-			continue
+			return nil
 		}
-		col := vals[pos["column_name"]]
+		col := get("column_name")
 		part := col.String
-		if !col.Valid {
-			if e, ok := pos["expression"]; ok && vals[e].Valid {
-				part = "(" + strings.ReplaceAll(vals[e].String, `\'`, "'") + ")"
-			}
+		if e := get("expression"); !col.Valid && e.Valid {
+			part = "(" + strings.ReplaceAll(e.String, `\'`, "'") + ")"
 		}
 		i, ok := byName[key]
 		if !ok {
 			i = len(out)
 			byName[key] = i
-			out = append(out, index{unique: vals[pos["non_unique"]].String == "0"})
+			out = append(out, index{unique: get("non_unique").String == "0"})
 		}
 		out[i].attrs = append(out[i].attrs, part)
-		if strings.EqualFold(vals[pos["null"]].String, "YES") {
+		if strings.EqualFold(get("null").String, "YES") {
 			out[i].nullable = true
 		}
-	}
-	return out, rows.Err()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+		return nil
+	})
+	return out, err
 }
 
 func allIn(list []string, set map[string]bool) bool {

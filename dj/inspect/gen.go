@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -200,7 +201,7 @@ func newGenerator(ctx context.Context, schemas []*dj.Schema) (*generator, error)
 	var metas []*schema.Table
 	var unreadable []*genTable
 	for _, s := range schemas {
-		if contains(g.dbs, s.Name()) {
+		if slices.Contains(g.dbs, s.Name()) {
 			continue
 		}
 		g.dbs = append(g.dbs, s.Name())
@@ -376,7 +377,7 @@ func layout(m *schema.Table) []item {
 		}
 		var ref *schema.ForeignKey
 		for _, fk := range fks {
-			if !emitted[fk] && contains(fk.Attrs, a.Name) {
+			if !emitted[fk] && slices.Contains(fk.Attrs, a.Name) {
 				ref = fk
 				break
 			}
