@@ -2,7 +2,6 @@ package dj
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -31,21 +30,12 @@ func (s *Schema) Bind(ctx context.Context, tables ...any) error {
 }
 
 func (s *Schema) bindOne(ctx context.Context, typ reflect.Type) error {
-	meta, err := schema.Parse(typ, s.name, s.conn.resolve)
+	meta, exists, err := s.tableOf(ctx, "bind", typ)
 	if err != nil {
-		return &Error{Op: "bind", Table: typ.Name(), Err: err}
+		return err
 	}
-	full := meta.FullName()
-	if s.conn.offline {
-		return s.conn.bind(typ, newTable(s, meta))
-	}
-	existing, err := schema.Load(ctx, s.conn, s.name, meta.Name)
-	switch {
-	case err == nil:
-		if err := schema.Compare(meta, existing); err != nil {
-			return &Error{Op: "bind", Table: full, Err: err}
-		}
-	case errors.Is(err, ErrMissingTable):
+	if !exists {
+		full := meta.FullName()
 		have, lerr := schema.ListTables(ctx, s.conn, s.name)
 		list := "none"
 		if lerr == nil && len(have) > 0 {
@@ -57,8 +47,6 @@ func (s *Schema) bindOne(ctx context.Context, typ reflect.Type) error {
 		}
 		return &Error{Op: "bind", Table: full, Err: fmt.Errorf("%w: struct %s (%s) maps to table %s, which does not exist; the class name gives the table name (%s → %q), so the struct must be named after the existing class; tables (classes) of schema %s: %s",
 			ErrMissingTable, typ.Name(), meta.Tier, full, meta.ClassName, meta.Name, s.name, list)}
-	default:
-		return opError("bind", full, "", err)
 	}
 	return s.conn.bind(typ, newTable(s, meta))
 }

@@ -144,22 +144,40 @@ func (s *Schema) declarationOrder(types []reflect.Type) ([]reflect.Type, error) 
 	return order, nil
 }
 
-func (s *Schema) declareOne(ctx context.Context, typ reflect.Type) error {
-	meta, err := schema.Parse(typ, s.name, s.conn.resolve)
+// tableOf parses struct type typ for the schema and compares it with its
+// table in the database: exists is false when there is no such table. On
+// an offline connection nothing is read and exists is true.
+func (s *Schema) tableOf(ctx context.Context, op string, typ reflect.Type) (meta *schema.Table, exists bool, err error) {
+	meta, err = schema.Parse(typ, s.name, s.conn.resolve)
 	if err != nil {
-		return &Error{Op: "declare", Table: typ.Name(), Err: err}
+		return nil, false, &Error{Op: op, Table: typ.Name(), Err: err}
 	}
-	full := meta.FullName()
 	if s.conn.offline {
-		return s.conn.bind(typ, newTable(s, meta))
+		return meta, true, nil
 	}
 	existing, err := schema.Load(ctx, s.conn, s.name, meta.Name)
 	switch {
 	case err == nil:
 		if err := schema.Compare(meta, existing); err != nil {
-			return &Error{Op: "declare", Table: full, Err: err}
+			return nil, false, &Error{Op: op, Table: meta.FullName(), Err: err}
 		}
+		return meta, true, nil
 	case errors.Is(err, ErrMissingTable):
+		return meta, false, nil
+	}
+	return nil, false, opError(op, meta.FullName(), "", err)
+}
+
+func (s *Schema) declareOne(ctx context.Context, typ reflect.Type) error {
+	meta, exists, err := s.tableOf(ctx, "declare", typ)
+	if err != nil {
+		return err
+	}
+	if s.conn.offline {
+		return s.conn.bind(typ, newTable(s, meta))
+	}
+	if !exists {
+		full := meta.FullName()
 		for _, store := range externalStores(meta) {
 			if _, err := s.conn.exec(ctx, s.conn.db, schema.ExternalTableSQL(s.name, store)); err != nil {
 				return opError("declare", schema.QuoteFull(s.name, "~external_"+store), "", err)
@@ -169,8 +187,6 @@ func (s *Schema) declareOne(ctx context.Context, typ reflect.Type) error {
 			return opError("declare", full, "", err)
 		}
 		s.conn.logEvent(ctx, s.conn, s.name, "Declared "+full)
-	default:
-		return opError("declare", full, "", err)
 	}
 	t := newTable(s, meta)
 	if err := s.conn.bind(typ, t); err != nil {
