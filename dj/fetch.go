@@ -175,13 +175,9 @@ func fetchInto(ctx context.Context, q Querier, e Expr, o *fetchOptions, typ refl
 	if err != nil {
 		return &Error{Op: "fetch", Table: e.String(), Err: err}
 	}
-	query, args, err := e.SQL()
+	rows, err := queryRows(ctx, q, e)
 	if err != nil {
-		return &Error{Op: "fetch", Table: e.String(), Err: err}
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return opError("fetch", e.String(), "", err)
+		return err
 	}
 	defer rows.Close()
 	if planHasExternal(plan) {
@@ -337,13 +333,9 @@ func eachMap(ctx context.Context, q Querier, e Expr, o *fetchOptions, each func(
 		return &Error{Op: "fetch", Table: e.String(), Err: err}
 	}
 	h := e.Heading()
-	query, args, err := e.SQL()
+	rows, err := queryRows(ctx, q, e)
 	if err != nil {
-		return &Error{Op: "fetch", Table: e.String(), Err: err}
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return opError("fetch", e.String(), "", err)
+		return err
 	}
 	defer rows.Close()
 	// External attributes are resolved after the rows are read.
@@ -479,4 +471,17 @@ func Exists(ctx context.Context, q Querier, e Expr) (bool, error) {
 		return false, opError("exists", e.String(), "", err)
 	}
 	return n != 0, nil
+}
+
+// queryRows runs the query of e; errors are fetch errors of e.
+func queryRows(ctx context.Context, q Querier, e Expr) (*sql.Rows, error) {
+	query, args, err := e.SQL()
+	if err != nil {
+		return nil, &Error{Op: "fetch", Table: e.String(), Err: err}
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, opError("fetch", e.String(), "", err)
+	}
+	return rows, nil
 }
