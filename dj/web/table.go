@@ -131,7 +131,7 @@ func (s *Server) tablePage(ctx context.Context, r *http.Request) (string, any, e
 	// Sorting by one attribute, then the primary key; paging.
 	sortBy, desc := q.Get("sort"), q.Get("dir") == "desc"
 	if sortBy != "" {
-		if _, ok := h.Attr(sortBy); !ok {
+		if a, ok := h.Attr(sortBy); !ok || !filterable(a) {
 			return "", nil, badRequest("%s has no attribute %q to sort by", d.Class, sortBy)
 		}
 	}
@@ -180,7 +180,9 @@ func (s *Server) tablePage(ctx context.Context, r *http.Request) (string, any, e
 				nq.Set("dir", "desc")
 			}
 		}
-		col.SortURL = "?" + nq.Encode()
+		if a, ok := h.Attr(c); ok && filterable(a) {
+			col.SortURL = "?" + nq.Encode()
+		}
 		d.Columns = append(d.Columns, col)
 	}
 	if d.Matching > 0 && !d.MatchingEst {
