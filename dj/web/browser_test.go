@@ -245,4 +245,3 @@ func TestBrowserPythonSchema(t *testing.T) {
 		}
 	}
 }
-
