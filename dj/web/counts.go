@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"sync"
 
 	"github.com/datajoint-go/datajoint/dj"
 	"github.com/datajoint-go/datajoint/dj/schema"
@@ -14,13 +16,15 @@ import (
 type rowCount struct {
 	N         int64
 	Estimated bool
+	Comment   string // the table's comment
+	Created   string // the table's CREATE_TIME, which an ALTER TABLE renews
 }
 
 // countRows returns the row count of every base table of db, by MySQL
 // name. Tables whose estimate is at least large rows keep the estimate;
 // the others are counted exactly.
 func countRows(ctx context.Context, c *dj.Conn, db string, large int64) (map[string]rowCount, error) {
-	rows, err := c.QueryContext(ctx, `SELECT table_name, table_rows FROM information_schema.tables
+	rows, err := c.QueryContext(ctx, `SELECT table_name, table_rows, table_comment, COALESCE(CAST(create_time AS CHAR), '') FROM information_schema.tables
 		WHERE table_schema = ? AND table_type = 'BASE TABLE'`, db)
 	if err != nil {
 		return nil, &dj.Error{Op: "count", Table: schema.QuoteIdent(db), Err: err}
@@ -29,27 +33,63 @@ func countRows(ctx context.Context, c *dj.Conn, db string, large int64) (map[str
 	for rows.Next() {
 		var name string
 		var est sql.NullInt64
-		if err := rows.Scan(&name, &est); err != nil {
+		var comment, created string
+		if err := rows.Scan(&name, &est, &comment, &created); err != nil {
 			rows.Close()
 			return nil, &dj.Error{Op: "count", Table: schema.QuoteIdent(db), Err: err}
 		}
-		out[name] = rowCount{N: est.Int64, Estimated: true}
+		out[name] = rowCount{N: est.Int64, Estimated: true, Comment: comment, Created: created}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, &dj.Error{Op: "count", Table: schema.QuoteIdent(db), Err: err}
 	}
+	// The small tables are counted exactly, concurrently.
+	var small []string
 	for name, rc := range out {
-		if rc.N >= large {
-			continue
+		if rc.N < large {
+			small = append(small, name)
 		}
-		full := schema.QuoteFull(db, name)
-		if err := c.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+full).Scan(&rc.N); err != nil {
-			return nil, &dj.Error{Op: "count", Table: full, Err: err}
+	}
+	exact := make([]int64, len(small))
+	err = forEach(len(small), func(i int) error {
+		full := schema.QuoteFull(db, small[i])
+		if err := c.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+full).Scan(&exact[i]); err != nil {
+			return &dj.Error{Op: "count", Table: full, Err: err}
 		}
-		out[name] = rowCount{N: rc.N}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, name := range small {
+		rc := out[name]
+		rc.N, rc.Estimated = exact[i], false
+		out[name] = rc
 	}
 	return out, nil
+}
+
+// parallelQueries bounds the queries a page runs at once.
+const parallelQueries = 6
+
+// forEach runs f(0) … f(n-1), parallelQueries at a time, and joins their
+// errors.
+func forEach(n int, f func(i int) error) error {
+	errs := make([]error, n)
+	sem := make(chan struct{}, parallelQueries)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = f(i)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // hasJobs reports which of the server's databases have a ~jobs table;

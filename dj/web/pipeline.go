@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"os/exec"
+	"regexp"
 	"strings"
 
 	"github.com/datajoint-go/datajoint/dj"
@@ -53,30 +54,43 @@ func (s *Server) pipelinePage(ctx context.Context, r *http.Request) (string, any
 	if err != nil {
 		return "", nil, err
 	}
-	tables, err := sc.Tables(ctx)
+	names := map[string]string{} // class → MySQL name of the schema's tables
+	for name := range counts {
+		if !strings.HasPrefix(name, "~") {
+			names[inspect.ClassPath(name)] = name
+		}
+	}
+	d := pipelineData{Title: db, DB: db, Large: s.opts.LargeTable}
+	for _, n := range diag.Nodes() {
+		if name, mine := names[n.ID]; mine && n.Tier != "" {
+			d.Tables = append(d.Tables, tableRow{Class: n.ID, Name: name, Tier: n.Tier, Rows: counts[name], Comment: counts[name].Comment, Auto: isAuto(n.Tier)})
+		}
+	}
+	// The progress of each auto-populated table is counted concurrently:
+	// they are independent queries, and the page waits for the slowest.
+	for _, row := range d.Tables {
+		d.Estimated = d.Estimated || row.Rows.Estimated
+	}
+	err = forEach(len(d.Tables), func(i int) error {
+		row := &d.Tables[i]
+		if !row.Auto {
+			return nil
+		}
+		t, ks, ksErr := s.tableMeta(ctx, sc, row.Name, counts)
+		if t == nil {
+			return ksErr
+		}
+		row.Progress = s.progressOf(ctx, t, ks, ksErr, counts)
+		return nil
+	})
 	if err != nil {
 		return "", nil, err
 	}
-	byClass := map[string]*dj.Table{}
-	for _, t := range tables {
-		byClass[inspect.ClassPath(t.Name())] = t
-	}
-	d := pipelineData{Title: db, DB: db, Large: s.opts.LargeTable}
 	done := map[string]float64{}
-	for _, n := range diag.Nodes() {
-		t, mine := byClass[n.ID]
-		if n.Tier == "" || !mine {
-			continue
+	for _, row := range d.Tables {
+		if row.Auto && row.Progress.Err == "" && !row.Progress.Unknown {
+			done[row.Class] = row.Progress.Fraction()
 		}
-		row := tableRow{Class: n.ID, Name: t.Name(), Tier: n.Tier, Comment: t.Meta().Comment, Rows: counts[t.Name()]}
-		d.Estimated = d.Estimated || row.Rows.Estimated
-		if row.Auto = isAuto(n.Tier); row.Auto {
-			row.Progress = s.progressOf(ctx, t, counts)
-			if row.Progress.Err == "" && !row.Progress.Unknown {
-				done[n.ID] = row.Progress.Fraction()
-			}
-		}
-		d.Tables = append(d.Tables, row)
 	}
 	if jobs, err := hasJobs(ctx, s.c); err != nil {
 		return "", nil, err
@@ -90,7 +104,7 @@ func (s *Server) pipelinePage(ctx context.Context, r *http.Request) (string, any
 			d.Errors += js.Errors
 		}
 	}
-	svg, err := s.diagramSVG(ctx, db, diag, byClass, done)
+	svg, err := s.diagramSVG(ctx, db, diag, names, done)
 	if err != nil {
 		if !errors.Is(err, inspect.ErrNoGraphviz) {
 			return "", nil, err
@@ -104,8 +118,12 @@ func (s *Server) pipelinePage(ctx context.Context, r *http.Request) (string, any
 // diagramSVG draws the diagram with Graphviz, each table a link to its
 // page (tables of other schemas to theirs) and each auto-populated table
 // filled by its progress: red when nothing is made, green when all is.
-func (s *Server) diagramSVG(ctx context.Context, db string, diag *inspect.Diagram, mine map[string]*dj.Table, done map[string]float64) (template.HTML, error) {
+// The layout is cached by the diagram's DOT text, so that only a changed
+// pipeline runs Graphviz again; the progress colours are set on the
+// cached drawing.
+func (s *Server) diagramSVG(ctx context.Context, db string, diag *inspect.Diagram, mine map[string]string, done map[string]float64) (template.HTML, error) {
 	extra := map[string]string{}
+	hrefs := map[string]string{}
 	for _, n := range diag.Nodes() {
 		if n.Tier == "" {
 			continue
@@ -116,12 +134,8 @@ func (s *Server) diagramSVG(ctx context.Context, db string, diag *inspect.Diagra
 		} else if other, class, ok := strings.Cut(n.ID, "."); ok {
 			href, tip = tableURL(other, class), n.Tier+" table "+class+" of schema "+other
 		}
-		attrs := fmt.Sprintf("URL=%s, target=\"_top\", tooltip=%s, ", dotQuote(href), dotQuote(tip))
-		if f, ok := done[n.ID]; ok {
-			attrs += fmt.Sprintf("fillcolor=%q, penwidth=2, ", completionColor(f))
-			attrs = strings.Replace(attrs, "tooltip="+dotQuote(tip), "tooltip="+dotQuote(fmt.Sprintf("%s: %.0f%% populated", tip, math.Floor(f*100))), 1)
-		}
-		extra["\t"+dotQuote(n.ID)+" ["] = attrs
+		hrefs[n.ID] = href
+		extra["\t"+dotQuote(n.ID)+" ["] = fmt.Sprintf("URL=%s, target=\"_top\", tooltip=%s, ", dotQuote(href), dotQuote(tip))
 	}
 	var b strings.Builder
 	for _, line := range strings.SplitAfter(diag.DOT(), "\n") {
@@ -133,29 +147,79 @@ func (s *Server) diagramSVG(ctx context.Context, db string, diag *inspect.Diagra
 		}
 		b.WriteString(line)
 	}
-	path, err := exec.LookPath("dot")
+	svg, err := s.layout(ctx, b.String())
 	if err != nil {
-		return "", &dj.Error{Op: "diagram", Err: inspect.ErrNoGraphviz}
+		return "", err
 	}
-	cmd := exec.CommandContext(ctx, path, "-Tsvg")
-	cmd.Stdin = strings.NewReader(b.String())
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", &dj.Error{Op: "diagram", Err: fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))}
-	}
-	svg := out.String()
-	if i := strings.Index(svg, "<svg"); i >= 0 {
-		svg = svg[i:]
+	for id, f := range done {
+		svg = fillNode(svg, hrefs[id], f)
 	}
 	// Graphviz escapes every label and attribute it writes; the table
 	// names come from the database, not from the request.
 	return template.HTML(svg), nil
 }
 
+// layout runs Graphviz's dot on a DOT text, or returns its cached SVG.
+func (s *Server) layout(ctx context.Context, dot string) (string, error) {
+	s.mu.Lock()
+	svg, ok := s.svgs[dot]
+	s.mu.Unlock()
+	if ok {
+		return svg, nil
+	}
+	path, err := exec.LookPath("dot")
+	if err != nil {
+		return "", &dj.Error{Op: "diagram", Err: inspect.ErrNoGraphviz}
+	}
+	cmd := exec.CommandContext(ctx, path, "-Tsvg")
+	cmd.Stdin = strings.NewReader(dot)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", &dj.Error{Op: "diagram", Err: fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))}
+	}
+	svg = out.String()
+	if i := strings.Index(svg, "<svg"); i >= 0 {
+		svg = svg[i:]
+	}
+	s.mu.Lock()
+	if len(s.svgs) >= maxCachedLayouts {
+		clear(s.svgs)
+	}
+	s.svgs[dot] = svg
+	s.mu.Unlock()
+	return svg, nil
+}
+
+// maxCachedLayouts bounds the diagram layouts kept.
+const maxCachedLayouts = 64
+
+// shapeFillRE is the fill of a node's shape in Graphviz's SVG.
+var shapeFillRE = regexp.MustCompile(`fill="#[0-9a-fA-F]{6}"( fill-opacity="[0-9.]+")?`)
+
+// fillNode fills the shape of the node linked to href with the colour of
+// completion f and adds the percentage to its tooltip.
+func fillNode(svg, href string, f float64) string {
+	i := strings.Index(svg, `xlink:href="`+href+`"`)
+	if i < 0 {
+		return svg
+	}
+	end := strings.Index(svg[i:], "</a>")
+	if end < 0 {
+		return svg
+	}
+	seg := svg[i : i+end]
+	rgb, alpha := completionColor(f)
+	seg = strings.Replace(seg, `" target="_top"`, fmt.Sprintf(`: %.0f%% populated" target="_top"`, math.Floor(f*100)), 1)
+	if loc := shapeFillRE.FindStringIndex(seg); loc != nil {
+		seg = seg[:loc[0]] + fmt.Sprintf(`fill="%s" fill-opacity="%.2f" stroke-width="2"`, rgb, alpha) + seg[loc[1]:]
+	}
+	return svg[:i] + seg + svg[i+end:]
+}
+
 // completionColor is the fill of a table f populated: red at 0, amber
-// half-way, green at 1, half transparent.
-func completionColor(f float64) string {
+// half-way, green at 1, and its opacity.
+func completionColor(f float64) (string, float64) {
 	r, g := 230.0, 60+160*f*2
 	if f > 0.5 {
 		r, g = 230-190*(f-0.5)*2, 220
@@ -163,7 +227,7 @@ func completionColor(f float64) string {
 	if f >= 1 {
 		r, g = 40, 180
 	}
-	return fmt.Sprintf("#%02X%02X%02XA0", int(r), int(math.Min(g, 220)), 60)
+	return fmt.Sprintf("#%02x%02x%02x", int(r), int(math.Min(g, 220)), 60), 0.63
 }
 
 // dotQuote quotes a DOT string.

@@ -36,7 +36,7 @@ func isAuto(tier string) bool { return tier == "Imported" || tier == "Computed" 
 // progressOf counts the progress of t. counts are the row counts of t's
 // schema; a table or parent at or above the large-table estimate makes
 // the progress an estimate instead of a count over its key source.
-func (s *Server) progressOf(ctx context.Context, t *dj.Table, counts map[string]rowCount) progress {
+func (s *Server) progressOf(ctx context.Context, t *dj.Table, ks dj.Expr, ksErr error, counts map[string]rowCount) progress {
 	db := t.Schema().Name()
 	large := counts[t.Name()].Estimated
 	var parents []rowCount
@@ -55,7 +55,15 @@ func (s *Server) progressOf(ctx context.Context, t *dj.Table, counts map[string]
 		return progress{Err: "no primary-key parent: the table has no key source to populate from"}
 	}
 	if !large {
-		remaining, total, err := dj.TableProgress(ctx, t)
+		if ksErr != nil {
+			return progress{Err: ksErr.Error()}
+		}
+		ks = ks.Proj()
+		total, err := dj.Count(ctx, s.c, ks)
+		if err != nil {
+			return progress{Err: err.Error()}
+		}
+		remaining, err := dj.Count(ctx, s.c, ks.Exclude(t.Expr()))
 		if err != nil {
 			return progress{Err: err.Error()}
 		}

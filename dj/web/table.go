@@ -240,12 +240,9 @@ func (s *Server) tableJobs(ctx context.Context, t *dj.Table, d *tableData) error
 			counts[fk.ParentTable] = s.estimate(ctx, db, fk.ParentTable)
 		}
 	}
-	d.Progress = s.progressOf(ctx, t, counts)
+	ks, ksErr := dj.TableKeySource(ctx, t)
+	d.Progress = s.progressOf(ctx, t, ks, ksErr, counts)
 	if d.Progress.Err == "" && !d.Progress.Estimated {
-		ks, err := dj.TableKeySource(ctx, t)
-		if err != nil {
-			return err
-		}
 		rem := ks.Proj().Exclude(t.Expr()).Limit(remainingShown + 1)
 		cols, rows, err := s.fetchCells(ctx, rem, t.Heading())
 		if err != nil {

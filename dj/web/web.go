@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/datajoint-go/datajoint/dj"
@@ -50,6 +51,10 @@ type Server struct {
 	csrf string
 	tmpl map[string]*template.Template
 	mux  *http.ServeMux
+
+	mu    sync.Mutex
+	svgs  map[string]string     // diagram layouts by DOT text
+	metas map[string]*metaEntry // tables by "db.name"
 }
 
 // New returns the dashboard for the schemas reachable on c. Every page
@@ -72,7 +77,7 @@ func New(c *dj.Conn, opts Options) (*Server, error) {
 	if _, err := rand.Read(tok); err != nil {
 		return nil, &dj.Error{Op: "web", Err: err}
 	}
-	s := &Server{c: c, opts: opts, csrf: hex.EncodeToString(tok), tmpl: map[string]*template.Template{}, mux: http.NewServeMux()}
+	s := &Server{c: c, opts: opts, csrf: hex.EncodeToString(tok), tmpl: map[string]*template.Template{}, mux: http.NewServeMux(), svgs: map[string]string{}, metas: map[string]*metaEntry{}}
 	funcs := template.FuncMap{
 		"schemaURL": schemaURL,
 		"tableURL":  tableURL,
