@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/datajoint-go/datajoint/dj"
+	"github.com/datajoint-go/datajoint/dj/internal/testenv"
 	"github.com/datajoint-go/datajoint/dj/web"
 )
 
@@ -259,4 +260,38 @@ func TestPythonSchema(t *testing.T) {
 // template escapes s as html/template writes text.
 func template(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;").Replace(s)
+}
+
+func TestPipelineCrossSchema(t *testing.T) {
+	c, s := connect(t)
+	examplePipeline(t, c, s)
+	other := testenv.Database(t)
+	ctx := context.Background()
+	_, err := c.ExecContext(ctx, "CREATE TABLE `"+other+"`.`note` (`subject_id` int NOT NULL COMMENT 'subject number', `text` varchar(64) NOT NULL, PRIMARY KEY (`subject_id`), "+
+		"FOREIGN KEY (`subject_id`) REFERENCES `"+s.Name()+"`.`subject` (`subject_id`) ON UPDATE CASCADE ON DELETE RESTRICT) ENGINE=InnoDB COMMENT='notes'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ExecContext(ctx, "INSERT INTO `"+other+"`.`note` VALUES (1, 'calm'), (2, 'restless')"); err != nil {
+		t.Fatal(err)
+	}
+	ts := server(t, c, web.Options{})
+	page := get(t, ts, "/schema/"+s.Name()+"/", http.StatusOK)
+	mustContain(t, "pipeline page", page, `xlink:href="/schema/`+other+`/table/Note"`, "Manual table Note of schema "+other)
+	if strings.Contains(rowOfOrEmpty(page, "tables"), "Note") {
+		t.Error("a table of another schema is listed among the schema's tables")
+	}
+	note := get(t, ts, tablePath(other, "Note"), http.StatusOK)
+	mustContain(t, "Note page", note, "2 rows", "restless", "# notes\n-&gt; "+s.Name()+".Subject\n---")
+	back := get(t, ts, "/schema/"+other+"/", http.StatusOK)
+	mustContain(t, "other pipeline page", back, `xlink:href="/schema/`+s.Name()+`/table/Subject"`)
+}
+
+// rowOfOrEmpty returns the HTML of the table id of page, "" without one.
+func rowOfOrEmpty(page, id string) string {
+	i := strings.Index(page, `id="`+id+`"`)
+	if i < 0 {
+		return ""
+	}
+	return page[i : i+strings.Index(page[i:], "</table>")]
 }
