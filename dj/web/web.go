@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +44,12 @@ type Options struct {
 	LargeTable int64
 	// Timeout bounds the database work of one page; 0 means 30 seconds.
 	Timeout time.Duration
+	// Hosts, when not empty, are the host names (without port) a request
+	// may name in its Host header; others are refused. A dashboard on
+	// 127.0.0.1 lists "127.0.0.1", "localhost" and "::1" so that a web page
+	// elsewhere cannot reach it through a DNS name of its own that resolves
+	// to this machine (DNS rebinding).
+	Hosts []string
 }
 
 // Server is the dashboard: an http.Handler serving the schemas, pipeline,
@@ -107,6 +116,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
+	if len(s.opts.Hosts) > 0 {
+		host := r.Host
+		if hn, _, err := net.SplitHostPort(host); err == nil {
+			host = hn
+		}
+		host = strings.Trim(host, "[]")
+		if !slices.Contains(s.opts.Hosts, host) {
+			http.Error(w, "dj web: host "+strconv.Quote(r.Host)+" is not served here", http.StatusMisdirectedRequest)
+			return
+		}
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

@@ -295,3 +295,23 @@ func rowOfOrEmpty(page, id string) string {
 	}
 	return page[i : i+strings.Index(page[i:], "</table>")]
 }
+
+func TestHostsRefuseOtherNames(t *testing.T) {
+	c, s := connect(t)
+	examplePipeline(t, c, s)
+	ts := server(t, c, web.Options{Hosts: []string{"127.0.0.1", "localhost", "::1"}})
+	get(t, ts, "/", http.StatusOK)
+	req, err := http.NewRequest(http.MethodGet, ts.URL+"/schema/"+s.Name()+"/jobs", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "attacker.example:80"
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("a request for another host name: status %d, want 421", resp.StatusCode)
+	}
+}

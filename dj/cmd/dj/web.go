@@ -57,7 +57,10 @@ func runWeb(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		fmt.Fprintf(stderr, "dj web: --addr %q: %v\n", *addr, err)
 		return errUsage
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	var hosts []string
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		hosts = []string{"127.0.0.1", "localhost", "::1", host}
+	} else {
 		fmt.Fprintf(stderr, "dj web: warning: listening on %s, reachable from other machines; the dashboard has no login and shows the rows of every table the account can read\n", *addr)
 	}
 	c, err := connect(ctx)
@@ -65,7 +68,7 @@ func runWeb(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		return err
 	}
 	defer c.Close()
-	h, err := web.New(c, web.Options{AllowClear: *allowClear, PageSize: *pageSize})
+	h, err := web.New(c, web.Options{AllowClear: *allowClear, PageSize: *pageSize, Hosts: hosts})
 	if err != nil {
 		return err
 	}

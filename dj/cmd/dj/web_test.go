@@ -146,6 +146,13 @@ func TestReadmeWeb(t *testing.T) {
 		if want := strings.Contains(line, "--allow-clear"); clear != want {
 			t.Errorf("%s: clear form shown %v, want %v", line, clear, want)
 		}
+		req, _ := http.NewRequest(http.MethodGet, w.base+"/", nil)
+		req.Host = "rebound.example"
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMisdirectedRequest {
+			t.Errorf("%s: a request for another host name was not refused: %v", line, err)
+		} else {
+			resp.Body.Close()
+		}
 		if w.stderr.Len() != 0 {
 			t.Errorf("%s: stderr %q", line, w.stderr)
 		}
