@@ -66,6 +66,18 @@ func (s *Server) pipelinePage(ctx context.Context, r *http.Request) (string, any
 			d.Tables = append(d.Tables, tableRow{Class: n.ID, Name: name, Tier: n.Tier, Rows: counts[name], Comment: counts[name].Comment, Auto: isAuto(n.Tier)})
 		}
 	}
+	// Graphviz lays the diagram out while the progress is counted; the
+	// colours are set on its drawing afterwards.
+	dot, hrefs := linkedDOT(db, diag, names)
+	type drawing struct {
+		svg string
+		err error
+	}
+	laid := make(chan drawing, 1)
+	go func() {
+		svg, err := s.layout(ctx, dot)
+		laid <- drawing{svg, err}
+	}()
 	// The progress of each auto-populated table is counted concurrently:
 	// they are independent queries, and the page waits for the slowest.
 	for _, row := range d.Tables {
@@ -84,19 +96,16 @@ func (s *Server) pipelinePage(ctx context.Context, r *http.Request) (string, any
 		return nil
 	})
 	if err != nil {
+		<-laid
 		return "", nil, err
 	}
-	done := map[string]float64{}
-	for _, row := range d.Tables {
-		if row.Auto && row.Progress.Err == "" && !row.Progress.Unknown {
-			done[row.Class] = row.Progress.Fraction()
-		}
-	}
 	if jobs, err := hasJobs(ctx, s.c); err != nil {
+		<-laid
 		return "", nil, err
 	} else if d.HasJobs = jobs[db]; d.HasJobs {
 		sum, err := dj.JobsOf(s.c, db).Summary(ctx)
 		if err != nil {
+			<-laid
 			return "", nil, err
 		}
 		for _, js := range sum {
@@ -104,24 +113,33 @@ func (s *Server) pipelinePage(ctx context.Context, r *http.Request) (string, any
 			d.Errors += js.Errors
 		}
 	}
-	svg, err := s.diagramSVG(ctx, db, diag, names, done)
-	if err != nil {
-		if !errors.Is(err, inspect.ErrNoGraphviz) {
-			return "", nil, err
+	dr := <-laid
+	if dr.err != nil {
+		if !errors.Is(dr.err, inspect.ErrNoGraphviz) {
+			return "", nil, dr.err
 		}
-		d.DiagramErr = err.Error()
+		d.DiagramErr = dr.err.Error()
+		return "pipeline", d, nil
 	}
-	d.SVG = svg
+	svg := dr.svg
+	for _, row := range d.Tables {
+		if row.Auto && row.Progress.Err == "" && !row.Progress.Unknown {
+			svg = fillNode(svg, hrefs[row.Class], row.Progress.Fraction())
+		}
+	}
+	// Graphviz escapes every label and attribute it writes; the table
+	// names come from the database, not from the request.
+	d.SVG = template.HTML(svg)
 	return "pipeline", d, nil
 }
 
-// diagramSVG draws the diagram with Graphviz, each table a link to its
-// page (tables of other schemas to theirs) and each auto-populated table
-// filled by its progress: red when nothing is made, green when all is.
-// The layout is cached by the diagram's DOT text, so that only a changed
-// pipeline runs Graphviz again; the progress colours are set on the
-// cached drawing.
-func (s *Server) diagramSVG(ctx context.Context, db string, diag *inspect.Diagram, mine map[string]string, done map[string]float64) (template.HTML, error) {
+// linkedDOT is the diagram in DOT with each table a link to its page
+// (tables of other schemas to theirs), and the links by node.
+// Auto-populated tables are filled by their progress on the drawing
+// (fillNode): red when nothing is made, green when all is. The layout is
+// cached by this DOT text, so that only a changed pipeline runs Graphviz
+// again.
+func linkedDOT(db string, diag *inspect.Diagram, mine map[string]string) (string, map[string]string) {
 	extra := map[string]string{}
 	hrefs := map[string]string{}
 	for _, n := range diag.Nodes() {
@@ -147,16 +165,7 @@ func (s *Server) diagramSVG(ctx context.Context, db string, diag *inspect.Diagra
 		}
 		b.WriteString(line)
 	}
-	svg, err := s.layout(ctx, b.String())
-	if err != nil {
-		return "", err
-	}
-	for id, f := range done {
-		svg = fillNode(svg, hrefs[id], f)
-	}
-	// Graphviz escapes every label and attribute it writes; the table
-	// names come from the database, not from the request.
-	return template.HTML(svg), nil
+	return b.String(), hrefs
 }
 
 // layout runs Graphviz's dot on a DOT text, or returns its cached SVG.
