@@ -18,6 +18,13 @@ if ! command -v dot >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -q graphviz >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q graphviz >/dev/null; }
 fi
+# Headless Chromium runs the browser tests of dj web (Debian package chromium;
+# about 2.5 minutes to install on a fresh machine, apt-get update included).
+if ! command -v chromium >/dev/null; then
+  echo "[test] installing chromium with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+fi
 unset DJ_TEST_ALLOW_SKIP
 
 echo "[test] gofmt" >&2
