@@ -1,6 +1,7 @@
 package dj_test
 
 import (
+	"os"
 	"testing"
 	"time"
 )
@@ -41,3 +42,8 @@ func versusUnit(b *testing.B, unit string, units int, setup func(), plain, dj fu
 	b.ReportMetric(n/tDJ.Seconds(), "dj_"+unit+"/s")
 	b.ReportMetric(tPlain.Seconds()/tDJ.Seconds(), "dj/plain")
 }
+
+// skipLarge reports whether benchmarks leave out their 1M-row sizes: under
+// go test -short (which runs no server test at all) and when go run ./bench
+// -short sets DJ_BENCH_SHORT=1.
+func skipLarge() bool { return testing.Short() || os.Getenv("DJ_BENCH_SHORT") == "1" }

@@ -92,7 +92,7 @@ func BenchmarkInsertFrom(b *testing.B) {
 	plainSQL := "INSERT INTO " + dst.FullName() + " (" + cols + ") SELECT " + cols + " FROM " + src.FullName()
 	for _, n := range insertFromSizes {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			if n > 100_000 && testing.Short() {
+			if n > 100_000 && skipLarge() {
 				b.Skip("1M rows only without -short")
 			}
 			_, err := c.DB().ExecContext(ctx, "TRUNCATE TABLE "+src.FullName())

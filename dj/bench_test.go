@@ -41,7 +41,7 @@ func benchData(n int) []BenchRow {
 func eachSize(b *testing.B, f func(b *testing.B, n int)) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			if n > 100_000 && testing.Short() {
+			if n > 100_000 && skipLarge() {
 				b.Skip("1M rows only without -short")
 			}
 			f(b, n)

@@ -147,7 +147,7 @@ func plainCascade(ctx context.Context, c *dj.Conn, names [3]string) (int64, erro
 func BenchmarkDeleteCascade(b *testing.B) {
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("trials=%d", n), func(b *testing.B) {
-			if n > 100_000 && testing.Short() {
+			if n > 100_000 && skipLarge() {
 				b.Skip("1M trials only without -short")
 			}
 			c, s := connect(b)
