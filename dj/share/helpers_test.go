@@ -1,0 +1,262 @@
+package share_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/datajoint-go/datajoint/dj"
+	"github.com/datajoint-go/datajoint/dj/blob"
+	"github.com/datajoint-go/datajoint/dj/external"
+	"github.com/datajoint-go/datajoint/dj/internal/testenv"
+	"github.com/datajoint-go/datajoint/dj/schema"
+)
+
+// The test pipeline: two schemas, the second referencing the first.
+
+const store = "shstore"
+
+type ShLab struct {
+	dj.Lookup `comment:"labs"`
+	Lab       string `dj:"pk,type=varchar(16)"`
+}
+
+func (ShLab) Contents() []ShLab { return []ShLab{{Lab: "north"}, {Lab: "south"}} }
+
+type ShPerson struct {
+	dj.Manual `comment:"people"`
+	PersonID  int32  `dj:"pk,auto_increment"`
+	Name      string `dj:"type=varchar(32)"`
+}
+
+type ShSubject struct {
+	dj.Manual `comment:"subjects"`
+	SubjectID int32            `dj:"pk"`
+	L         dj.Ref[ShLab]    `dj:""`
+	Lab       string           `dj:"type=varchar(16)"`
+	Owner     dj.Ref[ShPerson] `dj:"proj=(owner_id=person_id)"`
+	OwnerID   int32
+	Weight    float32
+}
+
+type ShSession struct {
+	dj.Manual      `comment:"sessions"`
+	S              dj.Ref[ShSubject] `dj:"pk"`
+	SubjectID      int32             `dj:"pk"`
+	SessionID      int16             `dj:"pk"`
+	Experimenter   dj.Ref[ShPerson]  `dj:"nullable,proj=(experimenter_id=person_id)"`
+	ExperimenterID *int32
+	Photo          []byte `dj:"type=blob@shstore"`
+}
+
+type ShScan struct {
+	dj.Manual `comment:"scans of a session"`
+	S         dj.Ref[ShSession] `dj:"pk"`
+	SubjectID int32             `dj:"pk"`
+	SessionID int16             `dj:"pk"`
+	Depth     float64
+}
+
+type ShScanChannel struct {
+	dj.Part[ShScan]
+	SubjectID int32     `dj:"pk"`
+	SessionID int16     `dj:"pk"`
+	Channel   int16     `dj:"pk"`
+	Trace     []float64 `dj:"type=blob@shstore"`
+}
+
+// ShReview lives in the second schema and references sessions.
+type ShReview struct {
+	dj.Manual `comment:"reviews of sessions"`
+	S         dj.Ref[ShSession] `dj:"pk"`
+	SubjectID int32             `dj:"pk"`
+	SessionID int16             `dj:"pk"`
+	Score     int8
+}
+
+// pipeline is the test pipeline filled with data: subjects 1 (owner
+// Ann), 2 (owner Bob) and 3 (owner Bob); sessions (1,1) by Cid, (1,2)
+// without experimenter, (2,1) by Ann, (3,1) by Dee; scans with two
+// channels for (1,1) and (2,1); reviews of (1,1) and (2,1).
+type pipeline struct {
+	c      *dj.Conn
+	a, b   string // the two databases
+	photos map[[2]int][]byte
+	traces map[[3]int][]float64
+}
+
+func connectTo(t testing.TB, host string, cfg external.StoreConfig) *dj.Conn {
+	t.Helper()
+	srv := testenv.MySQL(t)
+	c, err := dj.Connect(context.Background(), dj.Config{Host: host, User: srv.User, Password: srv.Pass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	must(t, c.SetStore(store, cfg))
+	return c
+}
+
+func s3Store(t testing.TB, location string) external.StoreConfig {
+	s := testenv.S3(t)
+	return external.StoreConfig{Protocol: external.ProtocolS3, Endpoint: s.Endpoint, Bucket: s.Bucket,
+		AccessKey: s.AccessKey, SecretKey: s.SecretKey, Location: location, Stage: t.TempDir()}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newPipeline(t testing.TB) *pipeline {
+	t.Helper()
+	ctx := context.Background()
+	srv := testenv.MySQL(t)
+	c := connectTo(t, srv.Host, s3Store(t, "share-src-"+randomHex(4)))
+	p := &pipeline{c: c, a: testenv.Database(t), b: testenv.Database(t), photos: map[[2]int][]byte{}, traces: map[[3]int][]float64{}}
+	sa, err := c.Schema(ctx, p.a)
+	must(t, err)
+	sb, err := c.Schema(ctx, p.b)
+	must(t, err)
+	must(t, sa.Declare(ctx, ShLab{}, ShPerson{}, ShSubject{}, ShSession{}, ShScan{}, ShScanChannel{}))
+	must(t, sb.Declare(ctx, ShReview{}))
+	for _, n := range []string{"Ann", "Bob", "Cid", "Dee", "Eve"} {
+		must(t, dj.Insert1(ctx, c, ShPerson{Name: n})) // ids 1..5
+	}
+	must(t, dj.Insert(ctx, c, []ShSubject{
+		{SubjectID: 1, Lab: "north", OwnerID: 1, Weight: 21.3},
+		{SubjectID: 2, Lab: "south", OwnerID: 2, Weight: 19.7},
+		{SubjectID: 3, Lab: "north", OwnerID: 2, Weight: 25.1},
+	}))
+	ptr := func(v int32) *int32 { return &v }
+	sessions := []ShSession{
+		{SubjectID: 1, SessionID: 1, ExperimenterID: ptr(3)},
+		{SubjectID: 1, SessionID: 2},
+		{SubjectID: 2, SessionID: 1, ExperimenterID: ptr(1)},
+		{SubjectID: 3, SessionID: 1, ExperimenterID: ptr(4)},
+	}
+	for i := range sessions {
+		s := &sessions[i]
+		s.Photo = []byte(fmt.Sprintf("photo of %d/%d %s", s.SubjectID, s.SessionID, strings.Repeat("x", 100*i)))
+		p.photos[[2]int{int(s.SubjectID), int(s.SessionID)}] = s.Photo
+	}
+	must(t, dj.Insert(ctx, c, sessions))
+	must(t, dj.Insert(ctx, c, []ShScan{{SubjectID: 1, SessionID: 1, Depth: 120.5}, {SubjectID: 2, SessionID: 1, Depth: 80}}))
+	var chans []ShScanChannel
+	for _, k := range [][2]int32{{1, 1}, {2, 1}} {
+		for ch := int16(0); ch < 2; ch++ {
+			tr := []float64{float64(k[0]), float64(ch), 0.25, -1e-300}
+			chans = append(chans, ShScanChannel{SubjectID: k[0], SessionID: int16(k[1]), Channel: ch, Trace: tr})
+			p.traces[[3]int{int(k[0]), int(k[1]), int(ch)}] = tr
+		}
+	}
+	must(t, dj.Insert(ctx, c, chans))
+	must(t, dj.Insert(ctx, c, []ShReview{{SubjectID: 1, SessionID: 1, Score: 4}, {SubjectID: 2, SessionID: 1, Score: 2}}))
+	return p
+}
+
+// id names a table of the pipeline.
+func id(db, table string) schema.TableID { return schema.TableID{Database: db, Table: table} }
+
+// rowsOf returns the rows of a query as strings, sorted.
+func rowsOf(t testing.TB, db *sql.DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(query, args...)
+	must(t, err)
+	defer rows.Close()
+	colsN, err := rows.Columns()
+	must(t, err)
+	var out []string
+	for rows.Next() {
+		vals := make([]sql.RawBytes, len(colsN))
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		must(t, rows.Scan(ptrs...))
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			if v == nil {
+				parts[i] = "NULL"
+			} else {
+				parts[i] = hex.EncodeToString(v)
+			}
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	must(t, rows.Err())
+	sort.Strings(out)
+	return out
+}
+
+func equalRows(t testing.TB, what string, got, want []string) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: got %d rows %v, want %d rows %v", what, len(got), got, len(want), want)
+	}
+}
+
+// dangling counts, for every foreign key of the tables of db, the rows
+// whose non-null key matches no row of the referenced table.
+func dangling(t testing.TB, db *sql.DB, database string) map[string]int {
+	t.Helper()
+	rows, err := db.Query(`SELECT table_name, constraint_name, column_name, referenced_table_schema, referenced_table_name, referenced_column_name
+		FROM information_schema.key_column_usage WHERE table_schema = ? AND referenced_table_name IS NOT NULL
+		ORDER BY table_name, constraint_name, ordinal_position`, database)
+	must(t, err)
+	type fk struct {
+		table, rdb, rtable string
+		cols, rcols        []string
+	}
+	byName := map[string]*fk{}
+	var order []string
+	for rows.Next() {
+		var tb, cn, col, rdb, rt, rcol string
+		must(t, rows.Scan(&tb, &cn, &col, &rdb, &rt, &rcol))
+		k := tb + "/" + cn
+		if byName[k] == nil {
+			byName[k] = &fk{table: tb, rdb: rdb, rtable: rt}
+			order = append(order, k)
+		}
+		byName[k].cols = append(byName[k].cols, col)
+		byName[k].rcols = append(byName[k].rcols, rcol)
+	}
+	must(t, rows.Err())
+	rows.Close()
+	out := map[string]int{}
+	for _, k := range order {
+		f := byName[k]
+		var conds, notNull []string
+		for i := range f.cols {
+			conds = append(conds, fmt.Sprintf("p.`%s` = c.`%s`", f.rcols[i], f.cols[i]))
+			notNull = append(notNull, fmt.Sprintf("c.`%s` IS NOT NULL", f.cols[i]))
+		}
+		q := fmt.Sprintf("SELECT COUNT(*) FROM `%s`.`%s` c WHERE %s AND NOT EXISTS (SELECT 1 FROM `%s`.`%s` p WHERE %s)",
+			database, f.table, strings.Join(notNull, " AND "), f.rdb, f.rtable, strings.Join(conds, " AND "))
+		var n int
+		must(t, db.QueryRow(q).Scan(&n))
+		out[k] = n
+	}
+	return out
+}
+
+func marshal(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := blob.Marshal(v)
+	must(t, err)
+	return b
+}
