@@ -243,10 +243,13 @@ func (cl *cloner) create(ctx context.Context, dbs []string) error {
 }
 
 // rewrite points the references of a CREATE TABLE statement to other
-// databases at their destinations.
+// databases at their destinations, and names the destination database in
+// the comment of a ~log table, as DataJoint writes it.
 func (cl *cloner) rewrite(ddl string) string {
 	for _, from := range sortedKeys(cl.o.Rename) {
-		ddl = strings.ReplaceAll(ddl, "REFERENCES "+schema.QuoteIdent(from)+".", "REFERENCES "+schema.QuoteIdent(cl.o.Rename[from])+".")
+		to := schema.QuoteIdent(cl.o.Rename[from])
+		ddl = strings.ReplaceAll(ddl, "REFERENCES "+schema.QuoteIdent(from)+".", "REFERENCES "+to+".")
+		ddl = strings.Replace(ddl, "COMMENT='event logging table for "+schema.QuoteIdent(from)+"'", "COMMENT='event logging table for "+to+"'", 1)
 	}
 	return ddl
 }

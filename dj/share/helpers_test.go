@@ -172,10 +172,33 @@ func newPipeline(t testing.TB) *pipeline {
 // id names a table of the pipeline.
 func id(db, table string) schema.TableID { return schema.TableID{Database: db, Table: table} }
 
-// rowsOf returns the rows of a query as strings, sorted.
-func rowsOf(t testing.TB, db *sql.DB, query string, args ...any) []string {
+// querier runs the hand-written SQL of the checks: a *dj.Conn.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// names returns the first column of the rows of a query, sorted.
+func names(t testing.TB, db querier, query string, args ...any) []string {
 	t.Helper()
-	rows, err := db.Query(query, args...)
+	rows, err := db.QueryContext(context.Background(), query, args...)
+	must(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		must(t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	must(t, rows.Err())
+	sort.Strings(out)
+	return out
+}
+
+// rowsOf returns the rows of a query as strings, sorted.
+func rowsOf(t testing.TB, db querier, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), query, args...)
 	must(t, err)
 	defer rows.Close()
 	colsN, err := rows.Columns()
@@ -212,9 +235,9 @@ func equalRows(t testing.TB, what string, got, want []string) {
 
 // dangling counts, for every foreign key of the tables of db, the rows
 // whose non-null key matches no row of the referenced table.
-func dangling(t testing.TB, db *sql.DB, database string) map[string]int {
+func dangling(t testing.TB, db querier, database string) map[string]int {
 	t.Helper()
-	rows, err := db.Query(`SELECT table_name, constraint_name, column_name, referenced_table_schema, referenced_table_name, referenced_column_name
+	rows, err := db.QueryContext(context.Background(), `SELECT table_name, constraint_name, column_name, referenced_table_schema, referenced_table_name, referenced_column_name
 		FROM information_schema.key_column_usage WHERE table_schema = ? AND referenced_table_name IS NOT NULL
 		ORDER BY table_name, constraint_name, ordinal_position`, database)
 	must(t, err)
@@ -248,7 +271,7 @@ func dangling(t testing.TB, db *sql.DB, database string) map[string]int {
 		q := fmt.Sprintf("SELECT COUNT(*) FROM `%s`.`%s` c WHERE %s AND NOT EXISTS (SELECT 1 FROM `%s`.`%s` p WHERE %s)",
 			database, f.table, strings.Join(notNull, " AND "), f.rdb, f.rtable, strings.Join(conds, " AND "))
 		var n int
-		must(t, db.QueryRow(q).Scan(&n))
+		must(t, db.QueryRowContext(context.Background(), q).Scan(&n))
 		out[k] = n
 	}
 	return out
