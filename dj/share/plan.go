@@ -119,6 +119,13 @@ func (p *plan) load(ctx context.Context, dbs []string) error {
 		return true
 	}
 	for _, d := range dbs {
+		var n int
+		if err := p.q.QueryRowContext(ctx, schemaExistsSQL, d).Scan(&n); err != nil {
+			return fmt.Errorf("share: schema %s: %w", d, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("share: %w: no schema %s", dj.ErrMissingTable, d)
+		}
 		add(d)
 	}
 	for {

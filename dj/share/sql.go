@@ -36,6 +36,9 @@ func externalRefsSQL(n int) string {
 const columnsSQL = `SELECT column_name FROM information_schema.columns
 	WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`
 
+// schemaExistsSQL counts the databases named ?.
+const schemaExistsSQL = `SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?`
+
 // tableExistsSQL counts the tables named ? in database ?.
 const tableExistsSQL = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`
 
