@@ -35,8 +35,8 @@ type CloneOptions struct {
 type Progress struct {
 	// Table is the source table the step copied.
 	Table schema.TableID
-	// Rows is the number of rows the step inserted (rows already present
-	// are skipped and not counted).
+	// Rows is the number of rows the step wrote, counting those that
+	// were already in the destination (and were left as they were).
 	Rows int64
 	// Objects and Bytes count the objects the step copied to the
 	// destination store; Skipped those already there.
@@ -50,8 +50,8 @@ type CloneResult struct {
 	// Created lists the destination tables created (existing ones are
 	// kept).
 	Created []schema.TableID `json:"created"`
-	// Rows is the number of rows inserted per destination table, parents
-	// first; tracking tables come first.
+	// Rows is the number of rows written (or found already there) per
+	// destination table, parents first; tracking tables come first.
 	Rows []TableRows `json:"rows"`
 	// Objects, Skipped and Bytes count the objects copied, the objects
 	// that were already in the destination store, and the bytes copied.

@@ -1,0 +1,150 @@
+package share_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/datajoint-go/datajoint/dj"
+	"github.com/datajoint-go/datajoint/dj/internal/testenv"
+	"github.com/datajoint-go/datajoint/dj/share"
+)
+
+const benchRows = 200_000
+
+// benchSource makes a database with one table of benchRows rows.
+func benchSource(b *testing.B, c *dj.Conn) string {
+	b.Helper()
+	ctx := context.Background()
+	db := testenv.Database(b)
+	_, err := c.ExecContext(ctx, "CREATE TABLE `"+db+"`.`trace` (id int NOT NULL, channel smallint NOT NULL, value double NOT NULL, label varchar(32) NOT NULL, PRIMARY KEY (id, channel)) ENGINE=InnoDB")
+	must(b, err)
+	_, err = c.ExecContext(ctx, fmt.Sprintf("INSERT INTO `%s`.`trace` SELECT seq DIV 4, seq MOD 4, seq * 0.5, CONCAT('label ', seq) FROM `%s`.seq_0_to_%d", db, db, benchRows-1))
+	must(b, err)
+	return db
+}
+
+// BenchmarkCloneSameServer clones a table of benchRows rows into another
+// database of the same server with share.Clone and, in the same run, with
+// the plain statements (CREATE TABLE ... LIKE, INSERT ... SELECT).
+func BenchmarkCloneSameServer(b *testing.B) {
+	srv := testenv.MySQL(b)
+	c := connectTo(b, srv.Host, s3Store(b, "bench"))
+	src := benchSource(b, c)
+	ctx := context.Background()
+	sqlDB := testenv.DB(b)
+	fresh := func() string {
+		b.StopTimer()
+		dst := "djbench_share_" + randomHex(4)
+		b.Cleanup(func() { _, _ = sqlDB.Exec("DROP DATABASE IF EXISTS `" + dst + "`") })
+		b.StartTimer()
+		return dst
+	}
+	b.Run("share.Clone", func(b *testing.B) {
+		for b.Loop() {
+			dst := fresh()
+			if _, err := share.Clone(ctx, c, c, share.CloneOptions{Rename: map[string]string{src: dst}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+	b.Run("INSERT...SELECT", func(b *testing.B) {
+		for b.Loop() {
+			dst := fresh()
+			for _, q := range []string{
+				"CREATE DATABASE `" + dst + "`",
+				"CREATE TABLE `" + dst + "`.`trace` LIKE `" + src + "`.`trace`",
+				"INSERT INTO `" + dst + "`.`trace` SELECT * FROM `" + src + "`.`trace`",
+			} {
+				if _, err := sqlDB.Exec(q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+}
+
+// BenchmarkCloneOtherServer clones the same table to the server of
+// DJ_TEST_HOST2, streamed, with share.Clone and with a plain loop of the
+// driver (SELECT on one server, INSERTs of 1000 rows on the other).
+func BenchmarkCloneOtherServer(b *testing.B) {
+	host2 := os.Getenv("DJ_TEST_HOST2")
+	if host2 == "" {
+		if os.Getenv("DJ_TEST_ALLOW_SKIP") == "1" {
+			b.Skip("DJ_TEST_HOST2 is not set")
+		}
+		b.Fatal("DJ_TEST_HOST2 is not set")
+	}
+	srv := testenv.MySQL(b)
+	c := connectTo(b, srv.Host, s3Store(b, "bench"))
+	c2 := connectTo(b, host2, s3Store(b, "bench2"))
+	src := benchSource(b, c)
+	ctx := context.Background()
+	mc := mysql.NewConfig()
+	mc.Net, mc.Addr, mc.User, mc.Passwd, mc.InterpolateParams = "tcp", host2, srv.User, srv.Pass, true
+	conn2, err := mysql.NewConnector(mc)
+	must(b, err)
+	sql2 := sql.OpenDB(conn2)
+	defer sql2.Close()
+	sqlDB := testenv.DB(b)
+	fresh := func() string {
+		b.StopTimer()
+		dst := "djbench_share_" + randomHex(4)
+		b.Cleanup(func() { _, _ = sql2.Exec("DROP DATABASE IF EXISTS `" + dst + "`") })
+		b.StartTimer()
+		return dst
+	}
+	b.Run("share.Clone", func(b *testing.B) {
+		for b.Loop() {
+			dst := fresh()
+			if _, err := share.Clone(ctx, c, c2, share.CloneOptions{Rename: map[string]string{src: dst}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+	b.Run("plain", func(b *testing.B) {
+		for b.Loop() {
+			dst := fresh()
+			var name, ddl string
+			must(b, sqlDB.QueryRow("SHOW CREATE TABLE `"+src+"`.`trace`").Scan(&name, &ddl))
+			_, err := sql2.Exec("CREATE DATABASE `" + dst + "`")
+			must(b, err)
+			_, err = sql2.Exec(strings.Replace(ddl, "CREATE TABLE `trace`", "CREATE TABLE `"+dst+"`.`trace`", 1))
+			must(b, err)
+			rows, err := sqlDB.Query("SELECT * FROM `" + src + "`.`trace`")
+			must(b, err)
+			var args []any
+			flush := func() {
+				if len(args) == 0 {
+					return
+				}
+				n := len(args) / 4
+				_, err := sql2.Exec("INSERT INTO `"+dst+"`.`trace` VALUES "+strings.TrimSuffix(strings.Repeat("(?,?,?,?),", n), ","), args...)
+				must(b, err)
+				args = args[:0]
+			}
+			for rows.Next() {
+				var id, ch int64
+				var v float64
+				var label string
+				must(b, rows.Scan(&id, &ch, &v, &label))
+				args = append(args, id, ch, v, label)
+				if len(args) >= 4000 {
+					flush()
+				}
+			}
+			must(b, rows.Err())
+			rows.Close()
+			flush()
+		}
+		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+}
