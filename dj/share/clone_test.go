@@ -57,6 +57,10 @@ func verify(t *testing.T, p *pipeline, dst *dj.Conn, dstA, dstB string) {
 			t.Errorf("%s: the source selects no rows", table)
 		}
 	}
+	// FLOAT values to the last bit (the server prints them with 6 digits).
+	equalRows(t, "weights",
+		rowsOf(t, dstSQL, fmt.Sprintf("SELECT subject_id, weight + 0e0 FROM `%s`.sh_subject", dstA)),
+		rowsOf(t, srcSQL, fmt.Sprintf("SELECT subject_id, weight + 0e0 FROM `%s`.sh_subject WHERE subject_id = 1", p.a)))
 	equalRows(t, "sh_review",
 		rowsOf(t, dstSQL, fmt.Sprintf("SELECT * FROM `%s`.sh_review", dstB)),
 		rowsOf(t, srcSQL, fmt.Sprintf("SELECT * FROM `%s`.sh_review WHERE subject_id = 1", p.b)))
@@ -177,14 +181,19 @@ func TestCloneSameServer(t *testing.T) {
 }
 
 // TestCloneRefusals: a closure with rows in a database without
-// destination, and an existing destination table with another definition.
+// destination (nothing is created), and an existing destination table
+// with another definition.
 func TestCloneRefusals(t *testing.T) {
 	p := newPipeline(t)
 	ctx := context.Background()
 	dstA := testenv.Database(t)
-	_, err := share.Clone(ctx, p.c, p.c, share.CloneOptions{Rename: map[string]string{p.a: dstA}})
+	_, err := share.Clone(ctx, p.c, p.c, share.CloneOptions{Rename: map[string]string{p.a: dstA},
+		Seeds: []share.Seed{share.Where(id(p.a, "sh_subject"), "subject_id = 1")}}) // reaches reviews in p.b
 	if !errors.Is(err, dj.ErrConfig) {
 		t.Errorf("unmapped database: err = %v, want ErrConfig", err)
+	}
+	if n := names(t, p.c, "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", dstA); len(n) != 0 {
+		t.Errorf("the refused clone created %v", n)
 	}
 	_, err = p.c.ExecContext(ctx, fmt.Sprintf("CREATE TABLE `%s`.`#sh_lab` (lab varchar(8) NOT NULL PRIMARY KEY)", dstA))
 	must(t, err)

@@ -47,7 +47,9 @@ func Where(t schema.TableID, cond string, args ...any) Seed {
 // All is the seed of every row of table t.
 func All(t schema.TableID) Seed { return Seed{table: t} }
 
-// Schema is the seed of every row of every table of database db.
+// Schema is the seed of every row of every table of database db. The
+// closure holds the rows of other databases that they reference, but not
+// those that reference them: seed those tables to include them.
 func Schema(db string) Seed { return Seed{table: schema.TableID{Database: db}} }
 
 // parseFullName reads a name quoted as `db`.`table`.

@@ -119,6 +119,28 @@ func TestClosureSeveralSeedsAndErrors(t *testing.T) {
 	must(t, err)
 	wantCounts(t, whole, map[string]int64{
 		p.a + ".#sh_lab": 2, p.a + ".sh_person": 5, p.a + ".sh_subject": 3, p.a + ".sh_session": 4,
-		p.a + ".sh_scan": 2, p.a + ".sh_scan__channel": 4, p.b + ".sh_review": 2,
+		p.a + ".sh_scan": 2, p.a + ".sh_scan__channel": 4,
 	})
+	// Both schemas, the second whole with the first.
+	both, err := share.Closure(ctx, p.c, share.Schema(p.b))
+	must(t, err)
+	wantCounts(t, both, map[string]int64{
+		p.a + ".#sh_lab": 2, p.a + ".sh_person": 3, p.a + ".sh_subject": 2, p.a + ".sh_session": 2, p.b + ".sh_review": 2,
+	})
+}
+
+// TestClosureUpstreamAcrossSchemas starts from a review in the second
+// schema: the session, subject and people it needs come from the first
+// schema, without the session's scans (downstream of an upstream row).
+func TestClosureUpstreamAcrossSchemas(t *testing.T) {
+	p := newPipeline(t)
+	sub, err := share.Closure(context.Background(), p.c, share.Where(id(p.b, "sh_review"), "subject_id = 2"))
+	must(t, err)
+	a := p.a + "."
+	wantCounts(t, sub, map[string]int64{
+		a + "#sh_lab": 2, a + "sh_person": 2, a + "sh_subject": 1, a + "sh_session": 1, p.b + ".sh_review": 1,
+	})
+	if len(sub.Databases) != 2 || sub.Objects[0].Objects != 1 {
+		t.Errorf("databases %v, objects %+v", sub.Databases, sub.Objects)
+	}
 }

@@ -18,13 +18,20 @@ import (
 // pk is already there: by one INSERT ... SELECT on the source session when
 // both are on the same server, otherwise streamed in batches.
 func (cl *cloner) copyRows(ctx context.Context, id schema.TableID, pk []string, from string) error {
-	var names []string
+	var names, exprs []string
 	err := queryEach(ctx, cl.q, columnsSQL, []any{id.Database, id.Table}, func(sc func(...any) error) error {
-		var c string
-		if err := sc(&c); err != nil {
+		var c, typ string
+		if err := sc(&c, &typ); err != nil {
 			return err
 		}
 		names = append(names, c)
+		e := "`s`." + schema.QuoteIdent(c)
+		if strings.EqualFold(typ, "float") && !cl.res.SameServer {
+			// The server prints a FLOAT with 6 digits, and exactly as a
+			// DOUBLE.
+			e = "CAST(" + e + " AS DOUBLE)"
+		}
+		exprs = append(exprs, e)
 		return nil
 	})
 	if err != nil {
@@ -33,7 +40,7 @@ func (cl *cloner) copyRows(ctx context.Context, id schema.TableID, pk []string, 
 	did := cl.dstID(id)
 	head := "INSERT INTO " + did.Quoted() + " (" + cols("", names) + ") "
 	tail := " ON DUPLICATE KEY UPDATE " + schema.QuoteIdent(pk[0]) + " = VALUES(" + schema.QuoteIdent(pk[0]) + ")"
-	sel := "SELECT " + cols("s", names) + " FROM " + from
+	sel := "SELECT " + strings.Join(exprs, ", ") + " FROM " + from
 	var n int64
 	if cl.res.SameServer {
 		r, err := cl.q.ExecContext(ctx, head+sel+tail)

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/datajoint-go/datajoint/dj"
 	"github.com/datajoint-go/datajoint/dj/blob"
@@ -61,6 +62,8 @@ type ShScan struct {
 	SubjectID int32             `dj:"pk"`
 	SessionID int16             `dj:"pk"`
 	Depth     float64
+	Raw       []byte     // an internal blob
+	Taken     *time.Time `dj:"type=datetime(6),nullable"`
 }
 
 type ShScanChannel struct {
@@ -138,7 +141,7 @@ func newPipeline(t testing.TB) *pipeline {
 		must(t, dj.Insert1(ctx, c, ShPerson{Name: n})) // ids 1..5
 	}
 	must(t, dj.Insert(ctx, c, []ShSubject{
-		{SubjectID: 1, Lab: "north", OwnerID: 1, Weight: 21.3},
+		{SubjectID: 1, Lab: "north", OwnerID: 1, Weight: 21.34567},
 		{SubjectID: 2, Lab: "south", OwnerID: 2, Weight: 19.7},
 		{SubjectID: 3, Lab: "north", OwnerID: 2, Weight: 25.1},
 	}))
@@ -155,7 +158,14 @@ func newPipeline(t testing.TB) *pipeline {
 		p.photos[[2]int{int(s.SubjectID), int(s.SessionID)}] = s.Photo
 	}
 	must(t, dj.Insert(ctx, c, sessions))
-	must(t, dj.Insert(ctx, c, []ShScan{{SubjectID: 1, SessionID: 1, Depth: 120.5}, {SubjectID: 2, SessionID: 1, Depth: 80}}))
+	raw := make([]byte, 0, 260)
+	for i := range 256 {
+		raw = append(raw, byte(i))
+	}
+	raw = append(raw, "'\\\"`"...)
+	tenth, fifth := 0.1, 0.2 // 0.30000000000000004, not a constant 0.3
+	taken := time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
+	must(t, dj.Insert(ctx, c, []ShScan{{SubjectID: 1, SessionID: 1, Depth: tenth + fifth, Raw: raw, Taken: &taken}, {SubjectID: 2, SessionID: 1, Depth: 80, Raw: raw}}))
 	var chans []ShScanChannel
 	for _, k := range [][2]int32{{1, 1}, {2, 1}} {
 		for ch := int16(0); ch < 2; ch++ {

@@ -187,9 +187,7 @@ func (p *plan) seed(ctx context.Context, s Seed) error {
 	if s.table.Table == "" {
 		for _, id := range p.order {
 			if id.Database == s.table.Database {
-				n := p.nodes[id]
-				p.setAll(n)
-				n.down = true
+				p.setAll(p.nodes[id])
 			}
 		}
 		return nil

@@ -32,8 +32,9 @@ func externalRefsSQL(n int) string {
 	ORDER BY referenced_table_schema, referenced_table_name, table_schema, table_name, column_name`
 }
 
-// columnsSQL lists the columns of a table in their order.
-const columnsSQL = `SELECT column_name FROM information_schema.columns
+// columnsSQL lists the columns of a table, with their types, in their
+// order.
+const columnsSQL = `SELECT column_name, data_type FROM information_schema.columns
 	WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`
 
 // schemaExistsSQL counts the databases named ?.
