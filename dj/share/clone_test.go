@@ -1,6 +1,7 @@
 package share_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -69,7 +70,9 @@ func verify(t *testing.T, p *pipeline, dst *dj.Conn, dstA, dstB string) {
 	equalRows(t, "tracking rows",
 		rowsOf(t, dstSQL, fmt.Sprintf("SELECT * FROM `%s`.%s", dstA, ext)),
 		rowsOf(t, srcSQL, fmt.Sprintf(`SELECT * FROM `+"`%[1]s`.%[2]s"+` WHERE hash IN (SELECT photo FROM `+"`%[1]s`"+`.sh_session WHERE subject_id = 1)
-			OR hash IN (SELECT trace FROM `+"`%[1]s`"+`.sh_scan__channel WHERE subject_id = 1)`, p.a, ext)))
+			OR hash IN (SELECT trace FROM `+"`%[1]s`"+`.sh_scan__channel WHERE subject_id = 1)
+			OR hash IN (SELECT doc FROM `+"`%[1]s`"+`.sh_scan WHERE subject_id = 1)
+			OR hash IN (SELECT file FROM `+"`%[1]s`"+`.sh_scan WHERE subject_id = 1)`, p.a, ext)))
 	// No dangling references.
 	for _, db := range []string{dstA, dstB} {
 		for fk, n := range dangling(t, dstSQL, db) {
@@ -103,7 +106,21 @@ func verify(t *testing.T, p *pipeline, dst *dj.Conn, dstA, dstB string) {
 			t.Errorf("trace = %v, want %v", ch.Trace, want)
 		}
 	}
-	// The objects are stored under the destination database's name.
+	scans, err := dj.Fetch[ShScan](ctx, dst, dj.From[ShScan](dst), dj.DownloadPath(t.TempDir()))
+	must(t, err)
+	if len(scans) != 1 || scans[0].Doc == nil || scans[0].File == nil {
+		t.Fatalf("scans in the copy: %+v", scans)
+	}
+	for _, f := range []struct {
+		path string
+		want []byte
+	}{{*scans[0].Doc, p.doc}, {*scans[0].File, p.file}} {
+		if b, err := os.ReadFile(f.path); err != nil || !bytes.Equal(b, f.want) {
+			t.Errorf("%s: %v, %d bytes, want %d", f.path, err, len(b), len(f.want))
+		}
+	}
+	// The objects are stored under the destination database's name, the
+	// file under its path, with DataJoint's contents_hash metadata.
 	st, err := dst.Store(store)
 	must(t, err)
 	n := 0
@@ -112,8 +129,13 @@ func verify(t *testing.T, p *pipeline, dst *dj.Conn, dstA, dstB string) {
 		n++
 		_ = info
 	}
-	if n != 4 {
-		t.Errorf("%d objects under %s/ in the destination store, want 4", n, dstA)
+	if n != 5 {
+		t.Errorf("%d objects under %s/ in the destination store, want 5", n, dstA)
+	}
+	info, err := st.Stat(ctx, "scan1/raw.dat")
+	must(t, err)
+	if info.Size != int64(len(p.file)) || info.Metadata["contents_hash"] == "" {
+		t.Errorf("file in the destination store: %+v", info)
 	}
 }
 
@@ -160,8 +182,8 @@ func TestCloneSameServer(t *testing.T) {
 	if !res.SameServer {
 		t.Error("SameServer = false for two databases of one server")
 	}
-	if res.Objects != 0 || res.Skipped != 4 {
-		t.Errorf("resumed clone copied %d objects and skipped %d, want 0 and 4", res.Objects, res.Skipped)
+	if res.Objects != 0 || res.Skipped != 6 {
+		t.Errorf("resumed clone copied %d objects and skipped %d, want 0 and 6", res.Objects, res.Skipped)
 	}
 	verify(t, p, dst, dstA, dstB)
 	// Run again: nothing changes, nothing is duplicated.
@@ -235,8 +257,8 @@ func TestCloneOtherServer(t *testing.T) {
 	if res.SameServer {
 		t.Fatal("SameServer = true for two servers")
 	}
-	if res.Objects != 4 {
-		t.Errorf("copied %d objects, want 4", res.Objects)
+	if res.Objects != 6 {
+		t.Errorf("copied %d objects, want 6", res.Objects)
 	}
 	verify(t, p, dst, dstA, dstB)
 }

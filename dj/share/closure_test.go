@@ -36,8 +36,8 @@ func wantCounts(t *testing.T, sub *share.Subset, want map[string]int64) {
 // sessions, scans, channels and the reviews in the other schema come
 // downstream; its owner and the experimenter of a session (references
 // under other names) come upstream; the Lookup table comes whole; the
-// objects are the photos of its two sessions and the traces of the two
-// channels.
+// objects are the photos of its two sessions, the traces of the two
+// channels, and the scan's attachment and file.
 func TestClosureDownstreamAndUpstream(t *testing.T) {
 	p := newPipeline(t)
 	ctx := context.Background()
@@ -51,10 +51,10 @@ func TestClosureDownstreamAndUpstream(t *testing.T) {
 	if sub.Rows(id(p.a, "sh_person")) != 2 || sub.TotalRows() != 11 {
 		t.Errorf("Rows = %d, TotalRows = %d", sub.Rows(id(p.a, "sh_person")), sub.TotalRows())
 	}
-	if len(sub.Objects) != 1 || sub.Objects[0].Objects != 4 || sub.Objects[0].Store != store {
+	if len(sub.Objects) != 1 || sub.Objects[0].Objects != 6 || sub.Objects[0].Store != store {
 		t.Fatalf("objects = %+v", sub.Objects)
 	}
-	var bytes int64
+	bytes := int64(len(p.doc) + len(p.file))
 	for k, ph := range p.photos {
 		if k[0] == 1 {
 			bytes += int64(len(marshal(t, ph)))

@@ -3,6 +3,7 @@ package share
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -193,7 +194,7 @@ func (cl *cloner) copyObjects(ctx context.Context, s *extSet) error {
 		if err := o.verify(data); err != nil {
 			return fmt.Errorf("%s: %w", srcKey, err)
 		}
-		if err := to.Put(ctx, dstKey, data); err != nil {
+		if err := o.put(ctx, from, to, srcKey, dstKey, data); err != nil {
 			return err
 		}
 		copied.Add(1)
@@ -208,6 +209,35 @@ func (cl *cloner) copyObjects(ctx context.Context, s *extSet) error {
 		return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
 	}
 	return nil
+}
+
+// put writes data under dstKey. A file (filepath@store) keeps the user
+// metadata of its source object, such as the contents_hash DataJoint
+// writes on S3.
+func (o trackedObject) put(ctx context.Context, from, to external.Store, srcKey, dstKey string, data []byte) error {
+	if o.filepath == "" {
+		return to.Put(ctx, dstKey, data)
+	}
+	info, err := from.Stat(ctx, srcKey)
+	if err != nil {
+		return err
+	}
+	if len(info.Metadata) == 0 {
+		return to.Put(ctx, dstKey, data)
+	}
+	f, err := os.CreateTemp("", "dj-share-*")
+	if err != nil {
+		return fmt.Errorf("%w: %w", dj.ErrStore, err)
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", dj.ErrStore, err)
+	}
+	return to.PutFile(ctx, dstKey, f.Name(), info.Metadata)
 }
 
 // keys returns the object's key in the source and destination stores.

@@ -1,11 +1,14 @@
 package share_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -64,6 +67,8 @@ type ShScan struct {
 	Depth     float64
 	Raw       []byte     // an internal blob
 	Taken     *time.Time `dj:"type=datetime(6),nullable"`
+	Doc       *string    `dj:"type=attach@shstore"`
+	File      *string    `dj:"type=filepath@shstore"`
 }
 
 type ShScanChannel struct {
@@ -90,6 +95,8 @@ type ShReview struct {
 type pipeline struct {
 	c      *dj.Conn
 	a, b   string // the two databases
+	doc    []byte // the attachment of scan (1,1)
+	file   []byte // the file of scan (1,1), at scan1/raw.dat
 	photos map[[2]int][]byte
 	traces map[[3]int][]float64
 }
@@ -165,7 +172,18 @@ func newPipeline(t testing.TB) *pipeline {
 	raw = append(raw, "'\\\"`"...)
 	tenth, fifth := 0.1, 0.2 // 0.30000000000000004, not a constant 0.3
 	taken := time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
-	must(t, dj.Insert(ctx, c, []ShScan{{SubjectID: 1, SessionID: 1, Depth: tenth + fifth, Raw: raw, Taken: &taken}, {SubjectID: 2, SessionID: 1, Depth: 80, Raw: raw}}))
+	p.doc, p.file = []byte("notes on scan 1\n"), bytes.Repeat([]byte{1, 2, 3, 4}, 1000)
+	docPath := filepath.Join(t.TempDir(), "notes.txt")
+	must(t, os.WriteFile(docPath, p.doc, 0o644))
+	st, err := c.Store(store)
+	must(t, err)
+	filePath := filepath.Join(st.Config().Stage, "scan1", "raw.dat")
+	must(t, os.MkdirAll(filepath.Dir(filePath), 0o755))
+	must(t, os.WriteFile(filePath, p.file, 0o644))
+	must(t, dj.Insert(ctx, c, []ShScan{
+		{SubjectID: 1, SessionID: 1, Depth: tenth + fifth, Raw: raw, Taken: &taken, Doc: &docPath, File: &filePath},
+		{SubjectID: 2, SessionID: 1, Depth: 80, Raw: raw},
+	}))
 	var chans []ShScanChannel
 	for _, k := range [][2]int32{{1, 1}, {2, 1}} {
 		for ch := int16(0); ch < 2; ch++ {
