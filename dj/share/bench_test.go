@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -71,17 +70,11 @@ func BenchmarkCloneSameServer(b *testing.B) {
 	})
 }
 
-// BenchmarkCloneOtherServer clones the same table to the server of
-// DJ_TEST_HOST2, streamed, with share.Clone and with a plain loop of the
+// BenchmarkCloneOtherServer clones the same table to a second server
+// (see secondServer), streamed, with share.Clone and with a plain loop of the
 // driver (SELECT on one server, INSERTs of 1000 rows on the other).
 func BenchmarkCloneOtherServer(b *testing.B) {
-	host2 := os.Getenv("DJ_TEST_HOST2")
-	if host2 == "" {
-		if os.Getenv("DJ_TEST_ALLOW_SKIP") == "1" {
-			b.Skip("DJ_TEST_HOST2 is not set")
-		}
-		b.Fatal("DJ_TEST_HOST2 is not set")
-	}
+	host2 := secondServer(b)
 	srv := testenv.MySQL(b)
 	c := connectTo(b, srv.Host, s3Store(b, "bench"))
 	c2 := connectTo(b, host2, s3Store(b, "bench2"))

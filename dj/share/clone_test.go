@@ -228,16 +228,9 @@ func TestCloneRefusals(t *testing.T) {
 }
 
 // TestCloneOtherServer clones the closure of subject 1 to a second
-// server, streaming the rows. The second server's address is
-// DJ_TEST_HOST2 (docker/mariadb-up.sh with DJ_DB_DIR set starts one).
+// server (see secondServer), streaming the rows.
 func TestCloneOtherServer(t *testing.T) {
-	host2 := os.Getenv("DJ_TEST_HOST2")
-	if host2 == "" {
-		if os.Getenv("DJ_TEST_ALLOW_SKIP") == "1" {
-			t.Skip("DJ_TEST_HOST2 is not set")
-		}
-		t.Fatal("DJ_TEST_HOST2 is not set: start a second server with DJ_DB_DIR=/tmp/dj-mariadb-2 bash docker/mariadb-up.sh")
-	}
+	host2 := secondServer(t)
 	p := newPipeline(t)
 	dst := connectTo(t, host2, s3Store(t, "share-dst2-"+randomHex(4)))
 	ctx := context.Background()

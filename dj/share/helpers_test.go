@@ -8,10 +8,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,6 +119,50 @@ func s3Store(t testing.TB, location string) external.StoreConfig {
 	s := testenv.S3(t)
 	return external.StoreConfig{Protocol: external.ProtocolS3, Endpoint: s.Endpoint, Bucket: s.Bucket,
 		AccessKey: s.AccessKey, SecretKey: s.SecretKey, Location: location, Stage: t.TempDir()}
+}
+
+var (
+	host2Once sync.Once
+	host2     string
+	host2Err  error
+)
+
+// secondServer returns the address of a second MariaDB server with the
+// test server's account: DJ_TEST_HOST2, or else the private server that
+// docker/mariadb-up.sh starts (once) with DJ_DB_DIR=/tmp/dj-mariadb-2.
+func secondServer(t testing.TB) string {
+	t.Helper()
+	srv := testenv.MySQL(t)
+	host2Once.Do(func() {
+		if h := os.Getenv("DJ_TEST_HOST2"); h != "" {
+			host2 = h
+			return
+		}
+		cmd := exec.Command("bash", "../../docker/mariadb-up.sh")
+		cmd.Env = append(os.Environ(), "DJ_DB_DIR=/tmp/dj-mariadb-2", "DJ_DB_PORT=", "DJ_USER="+srv.User, "DJ_PASS="+srv.Pass)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			host2Err = fmt.Errorf("docker/mariadb-up.sh: %w\n%s", err, stderr.String())
+			return
+		}
+		for _, f := range strings.Fields(string(out)) {
+			if h, ok := strings.CutPrefix(f, "DJ_HOST="); ok {
+				host2 = h
+			}
+		}
+		if host2 == "" {
+			host2Err = fmt.Errorf("docker/mariadb-up.sh printed no DJ_HOST: %s", out)
+		}
+	})
+	if host2Err != nil {
+		if os.Getenv("DJ_TEST_ALLOW_SKIP") == "1" {
+			t.Skip(host2Err)
+		}
+		t.Fatal(host2Err)
+	}
+	return host2
 }
 
 func randomHex(n int) string {
