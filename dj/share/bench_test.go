@@ -2,6 +2,7 @@ package share_test
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/datajoint-go/datajoint/dj"
+	"github.com/datajoint-go/datajoint/dj/external"
 	"github.com/datajoint-go/datajoint/dj/internal/testenv"
 	"github.com/datajoint-go/datajoint/dj/share"
 )
@@ -139,5 +141,77 @@ func BenchmarkCloneOtherServer(b *testing.B) {
 			flush()
 		}
 		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+}
+
+// BenchObject is the table of BenchmarkCloneObjects.
+type BenchObject struct {
+	dj.Manual `comment:"objects"`
+	ID        int32  `dj:"pk"`
+	Data      []byte `dj:"type=blob@shstore"`
+}
+
+// BenchmarkCloneObjects clones a table of 200 external blobs of 64 KiB to
+// another location of the object store with share.Clone and, in the same
+// run, copies the same objects with the store API alone (GetMany and
+// PutMany, the same number of transfers at once).
+func BenchmarkCloneObjects(b *testing.B) {
+	const n, size = 200, 64 << 10
+	srv := testenv.MySQL(b)
+	ctx := context.Background()
+	c := connectTo(b, srv.Host, s3Store(b, "bench-src-"+randomHex(4)))
+	src := testenv.Database(b)
+	s, err := c.Schema(ctx, src)
+	must(b, err)
+	must(b, s.Declare(ctx, BenchObject{}))
+	rows := make([]BenchObject, n)
+	for i := range rows {
+		data := make([]byte, size)
+		_, _ = rand.Read(data)
+		rows[i] = BenchObject{ID: int32(i), Data: data}
+	}
+	must(b, dj.Insert(ctx, c, rows))
+	from, err := c.Store(store)
+	must(b, err)
+	var keys []string
+	for info, err := range from.List(ctx, src+"/") {
+		must(b, err)
+		keys = append(keys, info.Key)
+	}
+	if len(keys) != n {
+		b.Fatalf("%d objects in the store, want %d", len(keys), n)
+	}
+	sqlDB := testenv.DB(b)
+	b.Run("share.Clone", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			dst := connectTo(b, srv.Host, s3Store(b, "bench-dst-"+randomHex(4)))
+			db := "djbench_share_" + randomHex(4)
+			b.Cleanup(func() { _, _ = sqlDB.Exec("DROP DATABASE IF EXISTS `" + db + "`") })
+			b.StartTimer()
+			res, err := share.Clone(ctx, c, dst, share.CloneOptions{Rename: map[string]string{src: db}})
+			if err != nil || res.Objects != n {
+				b.Fatalf("clone: %v, %d objects", err, res.Objects)
+			}
+		}
+		b.ReportMetric(float64(n*size)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+	})
+	b.Run("GetMany+PutMany", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			cfg := s3Store(b, "bench-plain-"+randomHex(4))
+			cfg.Name = store
+			to, err := external.Open(cfg)
+			must(b, err)
+			b.StartTimer()
+			data, err := external.GetMany(ctx, from, keys, dj.DefaultStoreTransfers)
+			must(b, err)
+			objs := make([]external.Object, len(keys))
+			for i, k := range keys {
+				objs[i] = external.Object{Key: k, Data: data[i]}
+			}
+			must(b, external.PutMany(ctx, to, objs, dj.DefaultStoreTransfers))
+		}
+		b.ReportMetric(float64(n*size)*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
 	})
 }

@@ -175,13 +175,25 @@ func (cl *cloner) copyObjects(ctx context.Context, s *extSet) error {
 		return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
 	}
 	srcDB, dstDB := s.tracking.Database, cl.o.Rename[s.tracking.Database]
+	// The objects of blobs and attachments already in the destination,
+	// listed at once rather than asked for one by one.
+	present := map[string]bool{}
+	for info, err := range to.List(ctx, dstDB+"/") {
+		if err != nil {
+			return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
+		}
+		present[info.Key] = true
+	}
 	var copied, skipped, bytes atomic.Int64
 	err = parallel(ctx, len(list), cl.o.Transfers, func(ctx context.Context, i int) error {
 		o := list[i]
 		srcKey, dstKey := o.keys(srcDB, dstDB, from.Config().Folds(), to.Config().Folds())
-		ok, err := to.Exists(ctx, dstKey)
-		if err != nil {
-			return err
+		ok := present[dstKey]
+		if o.filepath != "" {
+			var err error
+			if ok, err = to.Exists(ctx, dstKey); err != nil {
+				return err
+			}
 		}
 		if ok {
 			skipped.Add(1)
