@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"fmt"
+	"net"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -16,7 +18,7 @@ import (
 	"github.com/datajoint-go/datajoint/dj/share"
 )
 
-const benchRows = 200_000
+const benchRows = 1_000_000
 
 // benchSource makes a database with one table of benchRows rows.
 func benchSource(b *testing.B, c *dj.Conn) string {
@@ -73,8 +75,9 @@ func BenchmarkCloneSameServer(b *testing.B) {
 }
 
 // BenchmarkCloneOtherServer clones the same table to a second server
-// (see secondServer), streamed, with share.Clone and with a plain loop of the
-// driver (SELECT on one server, INSERTs of 1000 rows on the other).
+// (see secondServer), streamed, with share.Clone, with a plain loop of the
+// driver (SELECT on one server, INSERTs of 1000 rows on the other) and
+// with mariadb-dump piped into mariadb.
 func BenchmarkCloneOtherServer(b *testing.B) {
 	host2 := secondServer(b)
 	srv := testenv.MySQL(b)
@@ -139,6 +142,25 @@ func BenchmarkCloneOtherServer(b *testing.B) {
 			must(b, rows.Err())
 			rows.Close()
 			flush()
+		}
+		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+	b.Run("mariadb-dump|mariadb", func(b *testing.B) {
+		dump, err := exec.LookPath("mariadb-dump")
+		if err != nil {
+			b.Skip("no mariadb-dump")
+		}
+		for b.Loop() {
+			dst := fresh()
+			_, err := sql2.Exec("CREATE DATABASE `" + dst + "`")
+			must(b, err)
+			h1, p1, _ := net.SplitHostPort(srv.Host)
+			h2, p2, _ := net.SplitHostPort(host2)
+			script := fmt.Sprintf("%s -h%s -P%s -u%s -p%s --single-transaction %s trace | mariadb -h%s -P%s -u%s -p%s %s",
+				dump, h1, p1, srv.User, srv.Pass, src, h2, p2, srv.User, srv.Pass, dst)
+			if out, err := exec.Command("bash", "-o", "pipefail", "-c", script).CombinedOutput(); err != nil {
+				b.Fatalf("%v: %s", err, out)
+			}
 		}
 		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	})
