@@ -94,12 +94,12 @@ func parseFullName(s string) (schema.TableID, bool) {
 type Subset struct {
 	// Tables lists every table of the databases involved, parents before
 	// children, with the number of its rows in the closure.
-	Tables []TableRows
+	Tables []TableRows `json:"tables"`
 	// Objects lists, per tracking table, the external objects the rows
 	// use.
-	Objects []ObjectSet
+	Objects []ObjectSet `json:"objects"`
 	// Databases lists the databases of the tables, sorted.
-	Databases []string
+	Databases []string `json:"databases"`
 }
 
 // TableRows is the part of one table in a closure.
