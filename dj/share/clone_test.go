@@ -228,7 +228,8 @@ func TestCloneRefusals(t *testing.T) {
 }
 
 // TestCloneOtherServer clones the closure of subject 1 to a second
-// server (see secondServer), streaming the rows.
+// server (see secondServer), streaming the rows, interrupted after its
+// first table and run again, twice.
 func TestCloneOtherServer(t *testing.T) {
 	host2 := secondServer(t)
 	p := newPipeline(t)
@@ -245,13 +246,27 @@ func TestCloneOtherServer(t *testing.T) {
 		Seeds:     []share.Seed{share.Restrict(dj.From[ShSubject](p.c).Restrict(dj.Where("subject_id = 1")))},
 		BatchRows: 1, // one row per INSERT, to exercise batching
 	}
+	// Interrupted after the first table, then run to the end, twice.
+	cctx, cancel := context.WithCancel(ctx)
+	first := opts
+	first.Progress = func(pr share.Progress) {
+		if pr.Rows > 0 && !strings.HasPrefix(pr.Table.Table, "~") {
+			cancel()
+		}
+	}
+	if _, err := share.Clone(cctx, p.c, dst, first); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted clone: err = %v, want context.Canceled", err)
+	}
 	res, err := share.Clone(ctx, p.c, dst, opts)
 	must(t, err)
 	if res.SameServer {
 		t.Fatal("SameServer = true for two servers")
 	}
-	if res.Objects != 6 {
-		t.Errorf("copied %d objects, want 6", res.Objects)
+	if res.Objects != 0 || res.Skipped != 6 {
+		t.Errorf("resumed clone copied %d objects and skipped %d, want 0 and 6", res.Objects, res.Skipped)
 	}
+	verify(t, p, dst, dstA, dstB)
+	_, err = share.Clone(ctx, p.c, dst, opts)
+	must(t, err)
 	verify(t, p, dst, dstA, dstB)
 }
