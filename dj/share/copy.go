@@ -1,0 +1,320 @@
+package share
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/datajoint-go/datajoint/dj"
+	"github.com/datajoint-go/datajoint/dj/external"
+	"github.com/datajoint-go/datajoint/dj/schema"
+)
+
+// copyRows copies the rows of source table id selected by from (the
+// table aliased `s`) to its destination, skipping rows whose primary key
+// pk is already there: by one INSERT ... SELECT on the source session when
+// both are on the same server, otherwise streamed in batches.
+func (cl *cloner) copyRows(ctx context.Context, id schema.TableID, pk []string, from string) error {
+	var names, exprs []string
+	err := queryEach(ctx, cl.q, columnsSQL, []any{id.Database, id.Table}, func(sc func(...any) error) error {
+		var c, typ string
+		if err := sc(&c, &typ); err != nil {
+			return err
+		}
+		names = append(names, c)
+		e := "`s`." + schema.QuoteIdent(c)
+		if strings.EqualFold(typ, "float") && !cl.res.SameServer {
+			// The server prints a FLOAT with 6 digits, and exactly as a
+			// DOUBLE.
+			e = "CAST(" + e + " AS DOUBLE)"
+		}
+		exprs = append(exprs, e)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("share: clone: columns of %s: %w", id, err)
+	}
+	did := cl.dstID(id)
+	head := "INSERT INTO " + did.Quoted() + " (" + cols("", names) + ") "
+	tail := " ON DUPLICATE KEY UPDATE " + schema.QuoteIdent(pk[0]) + " = VALUES(" + schema.QuoteIdent(pk[0]) + ")"
+	sel := "SELECT " + strings.Join(exprs, ", ") + " FROM " + from
+	var n int64
+	if cl.res.SameServer {
+		r, err := cl.q.ExecContext(ctx, head+sel+tail)
+		if err != nil {
+			return fmt.Errorf("share: clone: copy %s to %s: %w", id, did, err)
+		}
+		if n, err = r.RowsAffected(); err != nil {
+			return fmt.Errorf("share: clone: copy %s to %s: %w", id, did, err)
+		}
+	} else if n, err = cl.stream(ctx, sel, head, tail, len(names)); err != nil {
+		return fmt.Errorf("share: clone: copy %s to %s: %w", id, did, err)
+	}
+	cl.res.Rows = append(cl.res.Rows, TableRows{Table: did, Rows: n})
+	cl.o.Progress(Progress{Table: id, Rows: n})
+	return nil
+}
+
+// stream reads the rows of sel on the source session and inserts them
+// with head VALUES ... tail on the destination, in batches of at most
+// BatchRows rows and about a quarter of the destination's
+// max_allowed_packet.
+func (cl *cloner) stream(ctx context.Context, sel, head, tail string, ncol int) (int64, error) {
+	rows, err := cl.q.QueryContext(ctx, sel)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	limit := max(cl.dst.MaxAllowedPacket()/4, 1<<16)
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", ncol), ",") + ")"
+	var (
+		args  []any
+		nrow  int
+		size  int
+		total int64
+	)
+	flush := func() error {
+		if nrow == 0 {
+			return nil
+		}
+		stmt := head + "VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", nrow), ",") + tail
+		if _, err := cl.dst.ExecContext(ctx, stmt, args...); err != nil {
+			return err
+		}
+		total += int64(nrow)
+		args, nrow, size = args[:0], 0, 0
+		return nil
+	}
+	vals := make([]any, ncol)
+	ptrs := make([]any, ncol)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return total, err
+		}
+		rowSize := 0
+		for _, v := range vals {
+			switch v := v.(type) {
+			case []byte:
+				rowSize += 2*len(v) + 12
+			case string:
+				rowSize += 2*len(v) + 3
+			case time.Time:
+				rowSize += 30
+			default:
+				rowSize += 24
+			}
+		}
+		if nrow > 0 && (nrow >= cl.o.BatchRows || size+rowSize > limit) {
+			if err := flush(); err != nil {
+				return total, err
+			}
+		}
+		args = append(args, vals...)
+		nrow++
+		size += rowSize
+	}
+	if err := rows.Err(); err != nil {
+		return total, err
+	}
+	return total, flush()
+}
+
+// trackedObject is one row of a tracking table: the object's hash and
+// what locates it.
+type trackedObject struct {
+	hash     external.Hash
+	size     int64
+	attach   string
+	filepath string
+	contents []byte
+}
+
+// copyObjects copies the objects of s to the destination connection's
+// store of the same name, Transfers at a time, checking each against its
+// hash and skipping those already there.
+func (cl *cloner) copyObjects(ctx context.Context, s *extSet) error {
+	from, err := cl.src.Store(s.store)
+	if err != nil {
+		return fmt.Errorf("share: clone: source store %q: %w", s.store, err)
+	}
+	to, err := cl.dst.Store(s.store)
+	if err != nil {
+		return fmt.Errorf("share: clone: destination store %q: %w", s.store, err)
+	}
+	var list []trackedObject
+	err = queryEach(ctx, cl.q, "SELECT `x`.`hash`, `x`.`size`, `x`.`attachment_name`, `x`.`filepath`, `x`.`contents_hash` FROM "+s.temp+" AS `k` JOIN "+s.tracking.Quoted()+" AS `x` USING (`hash`) ORDER BY `x`.`hash`", nil, func(sc func(...any) error) error {
+		var (
+			o           trackedObject
+			h           []byte
+			name, fpath *string
+		)
+		if err := sc(&h, &o.size, &name, &fpath, &o.contents); err != nil {
+			return err
+		}
+		if len(h) != 16 {
+			return fmt.Errorf("%w: tracking row with a %d-byte hash", dj.ErrStore, len(h))
+		}
+		copy(o.hash[:], h)
+		if name != nil {
+			o.attach = *name
+		}
+		if fpath != nil {
+			o.filepath = *fpath
+		}
+		list = append(list, o)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
+	}
+	srcDB, dstDB := s.tracking.Database, cl.o.Rename[s.tracking.Database]
+	// The objects of blobs and attachments already in the destination,
+	// listed at once rather than asked for one by one.
+	present := map[string]bool{}
+	for info, err := range to.List(ctx, dstDB+"/") {
+		if err != nil {
+			return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
+		}
+		present[info.Key] = true
+	}
+	var copied, skipped, bytes atomic.Int64
+	err = parallel(ctx, len(list), cl.o.Transfers, func(ctx context.Context, i int) error {
+		o := list[i]
+		srcKey, dstKey := o.keys(srcDB, dstDB, from.Config().Folds(), to.Config().Folds())
+		ok := present[dstKey]
+		if o.filepath != "" {
+			var err error
+			if ok, err = to.Exists(ctx, dstKey); err != nil {
+				return err
+			}
+		}
+		if ok {
+			skipped.Add(1)
+			return nil
+		}
+		data, err := from.Get(ctx, srcKey)
+		if err != nil {
+			return err
+		}
+		if err := o.verify(data); err != nil {
+			return fmt.Errorf("%s: %w", srcKey, err)
+		}
+		if err := o.put(ctx, from, to, srcKey, dstKey, data); err != nil {
+			return err
+		}
+		copied.Add(1)
+		bytes.Add(int64(len(data)))
+		return nil
+	})
+	cl.res.Objects += copied.Load()
+	cl.res.Skipped += skipped.Load()
+	cl.res.Bytes += bytes.Load()
+	cl.o.Progress(Progress{Table: s.tracking, Objects: copied.Load(), Skipped: skipped.Load(), Bytes: bytes.Load()})
+	if err != nil {
+		return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
+	}
+	return nil
+}
+
+// put writes data under dstKey. A file (filepath@store) keeps the user
+// metadata of its source object, such as the contents_hash DataJoint
+// writes on S3.
+func (o trackedObject) put(ctx context.Context, from, to external.Store, srcKey, dstKey string, data []byte) error {
+	if o.filepath == "" {
+		return to.Put(ctx, dstKey, data)
+	}
+	info, err := from.Stat(ctx, srcKey)
+	if err != nil {
+		return err
+	}
+	if len(info.Metadata) == 0 {
+		return to.Put(ctx, dstKey, data)
+	}
+	f, err := os.CreateTemp("", "dj-share-*")
+	if err != nil {
+		return fmt.Errorf("%w: %w", dj.ErrStore, err)
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", dj.ErrStore, err)
+	}
+	return to.PutFile(ctx, dstKey, f.Name(), info.Metadata)
+}
+
+// keys returns the object's key in the source and destination stores.
+func (o trackedObject) keys(srcDB, dstDB string, srcFolds, dstFolds []int) (string, string) {
+	switch {
+	case o.filepath != "":
+		k := external.FilepathKey(o.filepath)
+		return k, k
+	case o.attach != "":
+		return external.AttachKey(srcDB, o.hash, o.attach, srcFolds), external.AttachKey(dstDB, o.hash, o.attach, dstFolds)
+	}
+	return external.BlobKey(srcDB, o.hash, srcFolds), external.BlobKey(dstDB, o.hash, dstFolds)
+}
+
+// verify checks data against the object's hash: the MD5 of a blob, of an
+// attachment's name and contents, or the contents hash of a file.
+func (o trackedObject) verify(data []byte) error {
+	var want, got external.Hash
+	switch {
+	case o.filepath != "":
+		if len(o.contents) != 16 {
+			return nil // the tracking row records no contents hash
+		}
+		copy(want[:], o.contents)
+		got = external.ContentsHash(data)
+	case o.attach != "":
+		want, got = o.hash, external.AttachHash(o.attach, data)
+	default:
+		want, got = o.hash, external.BlobHash(data)
+	}
+	if want != got {
+		return fmt.Errorf("%w: contents hash %s, tracking row says %s", dj.ErrStore, got, want)
+	}
+	if int64(len(data)) != o.size && o.filepath == "" {
+		return fmt.Errorf("%w: %d bytes, tracking row says %d", dj.ErrStore, len(data), o.size)
+	}
+	return nil
+}
+
+// parallel runs fn(ctx, 0..n-1) on at most workers goroutines; the first
+// error stops the others and is returned.
+func parallel(ctx context.Context, n, workers int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := fn(ctx, i); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,22 @@
+// Package share selects a self-consistent part of a DataJoint pipeline and
+// copies it, with its externally stored objects, into other databases on
+// the same or another server.
+//
+// Closure computes the rows to share from restrictions on one or more
+// tables: every row downstream of the restricted rows (the rows a
+// cascading delete of them would reach), every row those rows reference
+// upstream (parents, through renamed references too, and the parts of
+// every master brought in), the whole contents of the Lookup tables of the
+// schemas involved, and the rows of the ~external_<store> tracking tables
+// that the selected rows use. References that cross schemas are followed.
+//
+// Clone copies such a closure, or whole schemas, into destination
+// databases: tables are created with the source's own CREATE TABLE
+// statements (so DataJoint for Python opens the copy), parents before
+// children; objects are copied to the destination's stores by content
+// hash, in parallel, skipping those already present; then tracking rows
+// and table rows are copied, server-side when both databases are on the
+// same server and streamed in batches otherwise. Every step skips what is
+// already there, so a clone that was interrupted completes when it is run
+// again.
+package share
