@@ -27,10 +27,10 @@ const (
 	TLSSkipVerify TLSMode = "skip-verify" // require TLS without verifying the certificate
 )
 
-// Config holds the connection settings. The zero value connects as root
-// without a password to localhost:3306. LoadConfig fills one from
-// DataJoint's configuration file and environment variables; fields set in
-// code after that take precedence over both.
+// Config holds the connection settings. Host is required: Connect refuses
+// a Config without one rather than guess a server. LoadConfig fills one
+// from DataJoint's configuration file and environment variables; fields set
+// in code after that take precedence over both. An empty User means root.
 type Config struct {
 	// Host is the server's host name or address, optionally with ":port"
 	// (DataJoint's database.host; DJ_HOST).
@@ -67,6 +67,9 @@ type Config struct {
 	// fetch option overrides it for one fetch.
 	MaxBlobSize int64
 }
+
+// errNoHost is the error of connecting with no host configured.
+var errNoHost = fmt.Errorf("%w: no database host: set database.host in ./%s or ~/%s, the DJ_HOST environment variable (with DJ_USER, DJ_PASS), or Config.Host", ErrConfig, ConfigFile, GlobalConfigFile)
 
 // Addr returns host:port.
 func (c Config) Addr() string {

@@ -117,7 +117,8 @@ type Querier interface {
 }
 
 // Connect opens a connection pool with cfg and checks that the server
-// answers. The session uses UTC, parses DATE/DATETIME into time.Time and
+// answers. A Config without Host is an error matching ErrConfig: the
+// server is never guessed. The session uses UTC, parses DATE/DATETIME into time.Time and
 // runs with DataJoint's sql_mode.
 func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	return connect(ctx, cfg, nil)
@@ -126,6 +127,9 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 // connect is Connect with a statement hook in place from the first
 // statement on.
 func connect(ctx context.Context, cfg Config, hook func(string)) (*Conn, error) {
+	if cfg.Host == "" {
+		return nil, &Error{Op: "connect", Err: errNoHost}
+	}
 	mc := mysql.NewConfig()
 	mc.Net = "tcp"
 	mc.Addr = cfg.Addr()

@@ -98,7 +98,7 @@ func parseArgs(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.
 // connect connects with the configuration of dj_local_conf.json and the
 // DJ_* environment variables.
 func connect(ctx context.Context) (*dj.Conn, error) {
-	cfg, err := dj.LoadConfig("")
+	cfg, err := loadConfig(ctx, "")
 	if err != nil {
 		return nil, err
 	}
