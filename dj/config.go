@@ -48,8 +48,13 @@ type Config struct {
 	TLSConfig *tls.Config
 	// MaxOpenConns bounds the connection pool; 0 means no limit.
 	MaxOpenConns int
-	// Logger receives debug and warning records; nil discards them.
+	// Logger receives debug, info and warning records; nil discards them.
+	// Populate's records and their attributes are listed at LogAttrTable.
 	Logger *slog.Logger
+	// Tracer, when set, sees every statement the connection sends and,
+	// if it implements KeyTracer, every populate key (see Tracer and
+	// SlowQueryLog).
+	Tracer Tracer
 	// Stores configures the object stores of external attributes
 	// (blob@name, attach@name, filepath@name) by name: DataJoint's "stores"
 	// setting. Conn.SetStore and Conn.UseStore add or replace stores.

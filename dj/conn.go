@@ -86,6 +86,9 @@ func (c *Conn) exec(ctx context.Context, r runner, query string, args ...any) (s
 	if c.hook != nil {
 		c.hook(query)
 	}
+	if t := c.cfg.Tracer; t != nil {
+		return c.tracedExec(ctx, t, r, query, args)
+	}
 	return r.ExecContext(ctx, query, args...)
 }
 
@@ -94,6 +97,9 @@ func (c *Conn) query(ctx context.Context, r runner, query string, args ...any) (
 	if c.hook != nil {
 		c.hook(query)
 	}
+	if t := c.cfg.Tracer; t != nil {
+		return c.tracedQuery(ctx, t, r, query, args)
+	}
 	return r.QueryContext(ctx, query, args...)
 }
 
@@ -101,6 +107,9 @@ func (c *Conn) query(ctx context.Context, r runner, query string, args ...any) (
 func (c *Conn) queryRow(ctx context.Context, r runner, query string, args ...any) *sql.Row {
 	if c.hook != nil {
 		c.hook(query)
+	}
+	if t := c.cfg.Tracer; t != nil {
+		return c.tracedQueryRow(ctx, t, r, query, args)
 	}
 	return r.QueryRowContext(ctx, query, args...)
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -22,13 +21,13 @@ func isTerminal(w io.Writer) bool {
 // startProgress draws a bar of done/total on w every 200 ms until the
 // returned function is called, which draws the final state. It does
 // nothing when w is not a terminal.
-func startProgress(w io.Writer, name string, total int64, done *atomic.Int64) func() {
+func startProgress(w io.Writer, name string, total int64, done func() int64) func() {
 	if w == nil || total == 0 || !isTerminal(w) {
 		return func() {}
 	}
 	start := time.Now()
 	draw := func(final bool) {
-		d := done.Load()
+		d := done()
 		const width = 30
 		filled := int(d * width / total)
 		rate := float64(d) / max(time.Since(start).Seconds(), 1e-3)
