@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"time"
 )
 
 // Maker is implemented by the row type of an Imported or Computed table:
@@ -60,16 +61,17 @@ const (
 type PopulateOption func(*populateOptions)
 
 type populateOptions struct {
-	restrictions []Cond
-	keys         []Key
-	keysSet      bool
-	reserve      bool
-	workers      int
-	limit        int
-	maxCalls     int
-	order        Order
-	suppress     bool
-	progress     io.Writer
+	restrictions  []Cond
+	keys          []Key
+	keysSet       bool
+	reserve       bool
+	workers       int
+	limit         int
+	maxCalls      int
+	order         Order
+	suppress      bool
+	progress      io.Writer
+	progressEvery time.Duration
 }
 
 // RestrictKeys restricts the key source by conditions (AND-ed), as the
@@ -115,10 +117,6 @@ func OrderKeys(order Order) PopulateOption { return func(o *populateOptions) { o
 // goes on with the other keys. Without it, populate stops at the first
 // error (workers finish the keys they are making) and returns it.
 func SuppressErrors() PopulateOption { return func(o *populateOptions) { o.suppress = true } }
-
-// ShowProgress draws a progress bar on w while populate runs, when w is a
-// terminal; it writes nothing otherwise.
-func ShowProgress(w io.Writer) PopulateOption { return func(o *populateOptions) { o.progress = w } }
 
 // KeyError is the failure of one key.
 type KeyError struct {

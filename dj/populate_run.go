@@ -26,7 +26,6 @@ func (r *populateRun[T]) runAll(ctx context.Context) {
 	if n == 0 {
 		return
 	}
-	stopBar := startProgress(r.o.progress, r.t.ClassName(), int64(len(r.list)), r.counts.finished)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
@@ -36,7 +35,6 @@ func (r *populateRun[T]) runAll(ctx context.Context) {
 		}()
 	}
 	wg.Wait()
-	stopBar()
 }
 
 // worker is one populate goroutine with its own connection.
