@@ -165,7 +165,7 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 	}
 	start, planned := time.Now(), len(r.list)
 	defer func() { r.logSummary(ctx, planned, time.Since(start)) }()
-	stopProgress := startProgress(o.progress, o.progressEvery, t.ClassName(), int64(planned), &r.counts)
+	stopProgress := startProgress(o.progress, c.cfg.Logger, o.progressEvery, t.ClassName(), int64(planned), &r.counts)
 	defer stopProgress()
 	r.runAll(ctx)
 	// Keys that another worker held when their turn came may have been

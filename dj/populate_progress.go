@@ -21,9 +21,11 @@ const DefaultProgressEvery = 30 * time.Second
 // ShowProgress reports the progress of populate on w. On a terminal it
 // draws a bar with the count, percentage, rate, elapsed time, estimated
 // time left and errors so far. Otherwise (a file, a pipe, a Slurm or
-// Kubernetes log) it writes one structured line (logfmt, message "dj:
-// populate progress") with the same figures every DefaultProgressEvery
-// (see ProgressEvery), and one when populate ends. Keys count once they
+// Kubernetes log) it writes one structured record, message "dj: populate
+// progress", with the same figures every DefaultProgressEvery (see
+// ProgressEvery), and one when populate ends (final=true): at info level
+// to Config.Logger when the connection has one, so that the lines take
+// the logger's format (JSON for a JSON handler), else on w in logfmt. Keys count once they
 // are committed, failed or skipped; a key rolled back on cancellation
 // does not count.
 func ShowProgress(w io.Writer) PopulateOption { return func(o *populateOptions) { o.progress = w } }
@@ -95,14 +97,18 @@ func (f progressFigures) percent() float64 {
 
 // startProgress reports the progress of a populate of total keys on w
 // until the returned function is called, which reports the final state.
-func startProgress(w io.Writer, every time.Duration, table string, total int64, counts *populateCounts) func() {
+// Lines go to logger when it is not nil, else on w.
+func startProgress(w io.Writer, logger *slog.Logger, every time.Duration, table string, total int64, counts *populateCounts) func() {
 	if w == nil || total == 0 {
 		return func() {}
 	}
 	if isTerminal(w) {
 		return progressBar(w, table, total, counts)
 	}
-	return progressLines(w, every, table, total, counts)
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(w, nil))
+	}
+	return progressLines(logger, every, table, total, counts)
 }
 
 // progressBar draws an mpb bar on the terminal w.
@@ -142,12 +148,11 @@ func progressBar(w io.Writer, table string, total int64, counts *populateCounts)
 	}
 }
 
-// progressLines writes a structured line on w every interval.
-func progressLines(w io.Writer, every time.Duration, table string, total int64, counts *populateCounts) func() {
+// progressLines writes a progress record to log every interval.
+func progressLines(log *slog.Logger, every time.Duration, table string, total int64, counts *populateCounts) func() {
 	if every <= 0 {
 		every = DefaultProgressEvery
 	}
-	log := slog.New(slog.NewTextHandler(w, nil))
 	start := time.Now()
 	line := func(final bool) {
 		f := counts.figures(total, time.Since(start))
