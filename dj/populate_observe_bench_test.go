@@ -94,6 +94,7 @@ func BenchmarkPopulateObserved(b *testing.B) {
 	b.ReportMetric(n/total[0].Seconds(), "plain_keys/s")
 	b.ReportMetric(n/total[1].Seconds(), "dj_keys/s")
 	b.ReportMetric(n/total[2].Seconds(), "observed_keys/s")
+	b.ReportMetric(float64(tr.queries.Load())/n, "statements/key")
 	slices.Sort(overhead)
 	b.ReportMetric(overhead[len(overhead)/2], "observed_overhead_%")
 	b.ReportMetric(0, "ns/op")
