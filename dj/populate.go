@@ -61,17 +61,18 @@ const (
 type PopulateOption func(*populateOptions)
 
 type populateOptions struct {
-	restrictions  []Cond
-	keys          []Key
-	keysSet       bool
-	reserve       bool
-	workers       int
-	limit         int
-	maxCalls      int
-	order         Order
-	suppress      bool
-	progress      io.Writer
-	progressEvery time.Duration
+	restrictions []Cond
+	keys         []Key
+	keysSet      bool
+	reserve      bool
+	workers      int
+	limit        int
+	maxCalls     int
+	order        Order
+	suppress     bool
+	progress     io.Writer
+
+	progressEvery time.Duration // see ProgressEvery
 }
 
 // RestrictKeys restricts the key source by conditions (AND-ed), as the

@@ -115,15 +115,16 @@ type populateRun[T any] struct {
 	pk     []string // the target's primary key
 	fields []schema.Field
 
-	next atomic.Int64
-	list []job
-	stop atomic.Bool
+	next  atomic.Int64
+	list  []job
+	stop  atomic.Bool
+	mu    sync.Mutex
+	res   PopulateResult
+	first error
+	taken []job // keys found reserved by another worker
+
 	// counts are the exact counts the progress display and the log show.
 	counts populateCounts
-	mu     sync.Mutex
-	res    PopulateResult
-	first  error
-	taken  []job // keys found reserved by another worker
 }
 
 func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []PopulateOption) (PopulateResult, error) {
