@@ -26,8 +26,8 @@ attachment objects that no row of the schema's ~external_<store> table names
 and that are older than the grace period: uploads of inserts that failed or
 were killed. The grace period must exceed the longest running insert.
 Filepath objects are never removed. --dry-run lists what would be removed.
-The connection and the store come from dj_local_conf.json (or --config) and
-DJ_HOST, DJ_USER, DJ_PASS.
+The connection and the store come from dj_local_conf.json (or --config),
+DJ_HOST, DJ_USER, DJ_PASS, and --host and --user ("dj help" says more).
 `
 
 // runExternal implements "dj external".

@@ -31,7 +31,8 @@ Every subcommand takes --json for scripts. An unknown schema or table is an
 error (exit 1).
 
 T is the bare table name ("__filtered") or its class name ("Filtered").
-The connection comes from dj_local_conf.json or DJ_HOST, DJ_USER, DJ_PASS.
+The connection comes from --host and --user, DJ_HOST, DJ_USER, DJ_PASS or
+dj_local_conf.json ("dj help" says more).
 Clearing error jobs lets the next populate retry those keys. Reservations of
 dead workers are reclaimed by populate itself; clearing live reservations
 lets another worker start a key that is being made.

@@ -113,9 +113,10 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun \"dj help <command>\" for the arguments of a command.")
 	fmt.Fprintln(w, "\nThe connection comes from --host and --user (in any position), then")
-	fmt.Fprintln(w, "DJ_HOST, DJ_USER, DJ_PASS, then ./dj_local_conf.json; with no host")
-	fmt.Fprintln(w, "configured no command connects. Without a configured password, dj asks")
-	fmt.Fprintln(w, "for one when standard input is a terminal.")
+	fmt.Fprintln(w, "DJ_HOST, DJ_USER, DJ_PASS, then ./dj_local_conf.json (or")
+	fmt.Fprintln(w, "~/.datajoint_config.json); with no host configured no command connects.")
+	fmt.Fprintln(w, "Without a configured password, dj asks for one when standard input is a")
+	fmt.Fprintln(w, "terminal.")
 }
 
 // openSchema connects with the configuration of LoadConfig(configPath) and

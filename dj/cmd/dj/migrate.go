@@ -33,7 +33,8 @@ const migrateUsage = `usage:
 The structs of a pipeline live in its Go code, so plan, apply and status run
 a program built from that code: in CI, the commit under test. status exits
 with code 3 when the schema does not match the structs.
-The connection comes from dj_local_conf.json or DJ_HOST, DJ_USER, DJ_PASS.
+The connection comes from --host and --user, DJ_HOST, DJ_USER, DJ_PASS or
+dj_local_conf.json ("dj help" says more).
 `
 
 // runMigrate implements "dj migrate".

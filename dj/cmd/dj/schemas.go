@@ -24,7 +24,8 @@ const schemasUsage = `usage: dj schemas [--json]
 
 Lists the databases that hold DataJoint tables, with the number of tables
 of each tier (hidden: ~jobs, ~log, ~external_<store>).
-The connection comes from dj_local_conf.json or DJ_HOST, DJ_USER, DJ_PASS.
+The connection comes from --host and --user, DJ_HOST, DJ_USER, DJ_PASS or
+dj_local_conf.json ("dj help" says more).
 `
 
 func runSchemas(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
