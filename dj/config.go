@@ -27,10 +27,10 @@ const (
 	TLSSkipVerify TLSMode = "skip-verify" // require TLS without verifying the certificate
 )
 
-// Config holds the connection settings. The zero value connects as root
-// without a password to localhost:3306. LoadConfig fills one from
-// DataJoint's configuration file and environment variables; fields set in
-// code after that take precedence over both.
+// Config holds the connection settings. Host is required: Connect refuses
+// a Config without one rather than guess a server. LoadConfig fills one
+// from DataJoint's configuration file and environment variables; fields set
+// in code after that take precedence over both. An empty User means root.
 type Config struct {
 	// Host is the server's host name or address, optionally with ":port"
 	// (DataJoint's database.host; DJ_HOST).
@@ -48,8 +48,13 @@ type Config struct {
 	TLSConfig *tls.Config
 	// MaxOpenConns bounds the connection pool; 0 means no limit.
 	MaxOpenConns int
-	// Logger receives debug and warning records; nil discards them.
+	// Logger receives debug, info and warning records; nil discards them.
+	// Populate's records and their attributes are listed at LogAttrTable.
 	Logger *slog.Logger
+	// Tracer, when set, sees every statement the connection sends and,
+	// if it implements KeyTracer, every populate key (see Tracer and
+	// SlowQueryLog).
+	Tracer Tracer
 	// Stores configures the object stores of external attributes
 	// (blob@name, attach@name, filepath@name) by name: DataJoint's "stores"
 	// setting. Conn.SetStore and Conn.UseStore add or replace stores.
@@ -67,6 +72,9 @@ type Config struct {
 	// fetch option overrides it for one fetch.
 	MaxBlobSize int64
 }
+
+// errNoHost is the error of connecting with no host configured.
+var errNoHost = fmt.Errorf("%w: no database host: set database.host in ./%s or ~/%s, the DJ_HOST environment variable (with DJ_USER, DJ_PASS), or Config.Host", ErrConfig, ConfigFile, GlobalConfigFile)
 
 // Addr returns host:port.
 func (c Config) Addr() string {

@@ -86,6 +86,9 @@ func (c *Conn) exec(ctx context.Context, r runner, query string, args ...any) (s
 	if c.hook != nil {
 		c.hook(query)
 	}
+	if t := c.cfg.Tracer; t != nil {
+		return c.tracedExec(ctx, t, r, query, args)
+	}
 	return r.ExecContext(ctx, query, args...)
 }
 
@@ -94,6 +97,9 @@ func (c *Conn) query(ctx context.Context, r runner, query string, args ...any) (
 	if c.hook != nil {
 		c.hook(query)
 	}
+	if t := c.cfg.Tracer; t != nil {
+		return c.tracedQuery(ctx, t, r, query, args)
+	}
 	return r.QueryContext(ctx, query, args...)
 }
 
@@ -101,6 +107,9 @@ func (c *Conn) query(ctx context.Context, r runner, query string, args ...any) (
 func (c *Conn) queryRow(ctx context.Context, r runner, query string, args ...any) *sql.Row {
 	if c.hook != nil {
 		c.hook(query)
+	}
+	if t := c.cfg.Tracer; t != nil {
+		return c.tracedQueryRow(ctx, t, r, query, args)
 	}
 	return r.QueryRowContext(ctx, query, args...)
 }
@@ -117,7 +126,8 @@ type Querier interface {
 }
 
 // Connect opens a connection pool with cfg and checks that the server
-// answers. The session uses UTC, parses DATE/DATETIME into time.Time and
+// answers. A Config without Host is an error matching ErrConfig: the
+// server is never guessed. The session uses UTC, parses DATE/DATETIME into time.Time and
 // runs with DataJoint's sql_mode.
 func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	return connect(ctx, cfg, nil)
@@ -126,6 +136,9 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 // connect is Connect with a statement hook in place from the first
 // statement on.
 func connect(ctx context.Context, cfg Config, hook func(string)) (*Conn, error) {
+	if cfg.Host == "" {
+		return nil, &Error{Op: "connect", Err: errNoHost}
+	}
 	mc := mysql.NewConfig()
 	mc.Net = "tcp"
 	mc.Addr = cfg.Addr()

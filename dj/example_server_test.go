@@ -16,4 +16,7 @@ func TestServerExamples(t *testing.T) {
 		testenv.RunExample(t, ExampleSchema_Bind, `Prob: true
 made 2`)
 	})
+	t.Run("ExampleSlowQueryLog", func(t *testing.T) {
+		testenv.RunExample(t, ExampleSlowQueryLog, `level=WARN msg="dj: slow statement" sql="DO SLEEP(?)" args=1 rows=0`)
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"time"
 )
 
 // Maker is implemented by the row type of an Imported or Computed table:
@@ -70,6 +71,8 @@ type populateOptions struct {
 	order        Order
 	suppress     bool
 	progress     io.Writer
+
+	progressEvery time.Duration // see ProgressEvery
 }
 
 // RestrictKeys restricts the key source by conditions (AND-ed), as the
@@ -115,10 +118,6 @@ func OrderKeys(order Order) PopulateOption { return func(o *populateOptions) { o
 // goes on with the other keys. Without it, populate stops at the first
 // error (workers finish the keys they are making) and returns it.
 func SuppressErrors() PopulateOption { return func(o *populateOptions) { o.suppress = true } }
-
-// ShowProgress draws a progress bar on w while populate runs, when w is a
-// terminal; it writes nothing otherwise.
-func ShowProgress(w io.Writer) PopulateOption { return func(o *populateOptions) { o.progress = w } }
 
 // KeyError is the failure of one key.
 type KeyError struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/datajoint-go/datajoint/dj/internal/query"
 	"github.com/datajoint-go/datajoint/dj/schema"
@@ -117,11 +118,13 @@ type populateRun[T any] struct {
 	next  atomic.Int64
 	list  []job
 	stop  atomic.Bool
-	done  atomic.Int64
 	mu    sync.Mutex
 	res   PopulateResult
 	first error
 	taken []job // keys found reserved by another worker
+
+	// counts are the exact counts the progress display and the log show.
+	counts populateCounts
 }
 
 func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []PopulateOption) (PopulateResult, error) {
@@ -161,6 +164,10 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 	if err := r.plan(ctx); err != nil {
 		return PopulateResult{}, err
 	}
+	start, planned := time.Now(), len(r.list)
+	defer func() { r.logSummary(ctx, planned, time.Since(start)) }()
+	stopProgress := startProgress(o.progress, c.cfg.Logger, o.progressEvery, t.ClassName(), int64(planned), &r.counts)
+	defer stopProgress()
 	r.runAll(ctx)
 	// Keys that another worker held when their turn came may have been
 	// left by a worker that died during this run: reclaim and retry them.
@@ -180,6 +187,7 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 			r.mu.Lock()
 			r.res.Skipped -= len(again)
 			r.mu.Unlock()
+			r.counts.skipped.Add(-int64(len(again)))
 			r.list, r.taken = again, nil
 			r.next.Store(0)
 			r.runAll(ctx)

@@ -26,7 +26,6 @@ func (r *populateRun[T]) runAll(ctx context.Context) {
 	if n == 0 {
 		return
 	}
-	stopBar := startProgress(r.o.progress, r.t.ClassName(), int64(len(r.list)), &r.done)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
@@ -36,7 +35,6 @@ func (r *populateRun[T]) runAll(ctx context.Context) {
 		}()
 	}
 	wg.Wait()
-	stopBar()
 }
 
 // worker is one populate goroutine with its own connection.
@@ -111,9 +109,7 @@ func (r *populateRun[T]) worker(ctx context.Context) {
 		if i >= int64(len(r.list)) {
 			return
 		}
-		jb := r.list[i]
-		r.makeKey(ctx, w, jb)
-		r.done.Add(1)
+		r.runKey(ctx, w, r.list[i])
 	}
 }
 
@@ -132,8 +128,8 @@ const (
 )
 
 // makeKey makes one key, reconnecting and retrying when the connection
-// is lost (a server restart).
-func (r *populateRun[T]) makeKey(ctx context.Context, w *worker, jb job) {
+// is lost (a server restart), and returns the final outcome.
+func (r *populateRun[T]) makeKey(ctx context.Context, w *worker, jb job) (outcome, error) {
 	held := false // the key is reserved by this worker's connection
 	conflicts := 0
 	for attempt := 0; ; attempt++ {
@@ -146,8 +142,9 @@ func (r *populateRun[T]) makeKey(ctx context.Context, w *worker, jb job) {
 			conflicts++
 			if conflicts > 20 {
 				r.fail(jb.key, err)
-				return
+				return failed, err
 			}
+			r.logRetry(ctx, jb, conflicts, err)
 			held = out == retryTx
 			attempt--
 			time.Sleep(time.Duration(rand.IntN(conflicts*5)+1) * time.Millisecond)
@@ -157,35 +154,37 @@ func (r *populateRun[T]) makeKey(ctx context.Context, w *worker, jb job) {
 			r.mu.Lock()
 			r.res.Made++
 			r.mu.Unlock()
-			return
+			return made, nil
 		case skipped:
 			w.observe(true)
 			r.mu.Lock()
 			r.res.Skipped++
 			r.mu.Unlock()
-			return
+			return skipped, nil
 		case taken:
 			w.observe(true)
 			r.mu.Lock()
 			r.res.Skipped++
 			r.taken = append(r.taken, jb)
 			r.mu.Unlock()
-			return
+			return taken, nil
 		case cancelled:
-			return
+			return cancelled, nil
 		case failed:
 			r.fail(jb.key, err)
-			return
+			return failed, err
 		case lost:
 			if attempt >= 5 || ctx.Err() != nil {
 				r.fail(jb.key, err)
-				return
+				return failed, err
 			}
+			r.logRetry(ctx, jb, attempt+1, err)
 			old := w.connID
 			if cerr := r.connect(ctx, w); cerr != nil {
-				r.fail(jb.key, errors.Join(err, cerr))
+				err = errors.Join(err, cerr)
+				r.fail(jb.key, err)
 				r.stop.Store(true)
-				return
+				return failed, err
 			}
 			if r.jobs != nil {
 				// Release the reservation the dead connection made, if its

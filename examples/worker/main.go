@@ -11,25 +11,12 @@
 // reservation released. A copy killed outright leaves a reservation that
 // the next populate reclaims, because its connection is gone.
 //
-// As a Slurm array (each task one copy):
-//
-//	#SBATCH --array=0-31
-//	export DJ_HOST=db.example.org DJ_USER=worker DJ_PASS=...
-//	srun ./worker -schema lab_analysis -workers 4
-//
-// As a Kubernetes Job (one copy per pod):
-//
-//	spec:
-//	  parallelism: 16
-//	  completions: 16
-//	  template:
-//	    spec:
-//	      restartPolicy: OnFailure
-//	      containers:
-//	      - name: worker
-//	        image: registry.example.org/lab/worker
-//	        args: ["-schema", "lab_analysis", "-workers", "2"]
-//	        envFrom: [{secretRef: {name: datajoint-credentials}}]
+// deploy/worker.sbatch runs it as a Slurm array (each task one copy);
+// deploy/worker-job.yaml as a Kubernetes Job (one copy per pod) with its
+// credentials in a Secret. Logs go to stderr, as text or, with -log-json,
+// as JSON lines; -log-level debug adds a record per key. When stderr is
+// not a terminal (a batch log), the progress is a line every
+// -progress-every.
 //
 // A copy exits with status 0 when no work is left (or -poll keeps it
 // waiting for new keys), and 1 when a key failed; failed keys are recorded
@@ -46,7 +33,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log"
+	"log/slog"
 	"os"
 	"time"
 
@@ -133,23 +120,39 @@ func main() {
 	sleep := flag.Duration("sleep", 0, "extra duration of each make")
 	audit := flag.Bool("audit", false, "record every make call in the Call table")
 	poll := flag.Duration("poll", 0, "keep running, looking for new keys at this interval")
+	logJSON := flag.Bool("log-json", false, "write log records as JSON lines on stderr (default: text)")
+	logLevel := flag.String("log-level", "info", "log level: debug (a record per key), info, warn or error")
+	progressEvery := flag.Duration("progress-every", dj.DefaultProgressEvery, "interval of the progress lines when stderr is not a terminal")
 	flag.Parse()
 	if *schemaName == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*schemaName, *workers, *seed, *sleep, *audit, *poll); err != nil {
-		log.Printf("worker: %v", err)
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "worker: -log-level: %v\n", err)
+		os.Exit(2)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var logger *slog.Logger
+	if *logJSON {
+		logger = slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	} else {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	if err := run(logger, *schemaName, *workers, *seed, *sleep, *audit, *poll, *progressEvery); err != nil {
+		logger.Error("worker: failed", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(schemaName string, workers, seed int, sleep time.Duration, audit bool, poll time.Duration) error {
+func run(logger *slog.Logger, schemaName string, workers, seed int, sleep time.Duration, audit bool, poll, progressEvery time.Duration) error {
 	ctx := context.Background()
 	cfg, err := dj.LoadConfig("")
 	if err != nil {
 		return err
 	}
+	cfg.Logger = logger
 	c, err := dj.Connect(ctx, cfg)
 	if err != nil {
 		return err
@@ -174,7 +177,7 @@ func run(schemaName string, workers, seed int, sleep time.Duration, audit bool, 
 	return dj.RunWorker(ctx, dj.WorkerOptions{Poll: poll}, func(ctx context.Context) (int, error) {
 		res, err := dj.PopulateFunc(ctx, c, w.make,
 			dj.ReserveJobs(), dj.Workers(workers), dj.SuppressErrors(),
-			dj.OrderKeys(dj.OrderRandom), dj.ShowProgress(os.Stderr))
+			dj.OrderKeys(dj.OrderRandom), dj.ShowProgress(os.Stderr), dj.ProgressEvery(progressEvery))
 		if err != nil {
 			return res.Made, err
 		}

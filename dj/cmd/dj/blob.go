@@ -34,12 +34,8 @@ that zlib makes shorter).
 
 // runBlob implements "dj blob decode" and "dj blob encode".
 func runBlob(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, blobUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return flag.ErrHelp
+	if err := subcommandUsage(args, blobUsage, stdout, stderr); err != nil {
+		return err
 	}
 	switch args[0] {
 	case "decode":

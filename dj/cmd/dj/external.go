@@ -19,25 +19,21 @@ func init() {
 }
 
 const externalUsage = `usage:
-	dj external sweep --schema S --store NAME [--grace 24h] [--dry-run] [--config FILE]
+	dj external sweep --schema S --store NAME [--grace 24h] [--dry-run] [--config FILE] [--json]
 
 sweep lists the store under <location>/<schema>/ and removes the blob and
 attachment objects that no row of the schema's ~external_<store> table names
 and that are older than the grace period: uploads of inserts that failed or
 were killed. The grace period must exceed the longest running insert.
 Filepath objects are never removed. --dry-run lists what would be removed.
-The connection and the store come from dj_local_conf.json (or --config) and
-DJ_HOST, DJ_USER, DJ_PASS.
+The connection and the store come from dj_local_conf.json (or --config),
+DJ_HOST, DJ_USER, DJ_PASS, and --host and --user ("dj help" says more).
 `
 
 // runExternal implements "dj external".
 func runExternal(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, externalUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return flag.ErrHelp
+	if err := subcommandUsage(args, externalUsage, stdout, stderr); err != nil {
+		return err
 	}
 	if args[0] != "sweep" {
 		fmt.Fprintf(stderr, "dj external: unknown subcommand %q\n", args[0])
@@ -52,6 +48,7 @@ func runExternal(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	grace := fs.Duration("grace", dj.DefaultSweepGrace, "minimum age of an object to remove")
 	dryRun := fs.Bool("dry-run", false, "list what would be removed, remove nothing")
 	config := fs.String("config", "", "configuration file (default ./dj_local_conf.json)")
+	asJSON := fs.Bool("json", false, "write the report as JSON")
 	if err := fs.Parse(args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			return err
@@ -71,7 +68,11 @@ func runExternal(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	if len(rep.Objects) > 0 {
+	if *asJSON {
+		if err := writeJSON(stdout, sweepJSON(rep)); err != nil {
+			return err
+		}
+	} else if len(rep.Objects) > 0 {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "PATH\tSIZE\tMODIFIED")
 		for _, o := range rep.Objects {
@@ -81,7 +82,9 @@ func runExternal(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 			return err
 		}
 	}
-	fmt.Fprintln(stdout, rep)
+	if !*asJSON {
+		fmt.Fprintln(stdout, rep)
+	}
 	for _, e := range rep.Errors {
 		fmt.Fprintf(stderr, "dj external sweep: %v\n", e)
 	}
@@ -89,4 +92,35 @@ func runExternal(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 		return fmt.Errorf("%d objects could not be removed", len(rep.Errors))
 	}
 	return nil
+}
+
+// sweepReportJSON is the output of "dj external sweep --json".
+type sweepReportJSON struct {
+	DryRun  bool              `json:"dry_run"`
+	Listed  int               `json:"listed"`
+	Tracked int               `json:"tracked"`
+	Young   int               `json:"young"`
+	Foreign []string          `json:"foreign"`
+	Objects []sweptObjectJSON `json:"objects"`
+	Bytes   int64             `json:"bytes"`
+	Errors  []string          `json:"errors"`
+}
+
+type sweptObjectJSON struct {
+	Key     string    `json:"key"`
+	Path    string    `json:"path"`
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"modified"`
+}
+
+func sweepJSON(r dj.SweepReport) sweepReportJSON {
+	out := sweepReportJSON{DryRun: r.DryRun, Listed: r.Listed, Tracked: r.Tracked, Young: r.Young,
+		Foreign: append([]string{}, r.Foreign...), Objects: []sweptObjectJSON{}, Bytes: r.Bytes, Errors: []string{}}
+	for _, o := range r.Objects {
+		out.Objects = append(out.Objects, sweptObjectJSON{o.Key, o.Path, o.Size, o.ModTime.UTC()})
+	}
+	for _, e := range r.Errors {
+		out.Errors = append(out.Errors, e.Error())
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/datajoint-go/datajoint/dj"
 )
@@ -26,8 +27,12 @@ const jobsUsage = `usage:
 	dj jobs clear  --schema S [--table T] [--hash H] [--status error|reserved|ignore|all]
 	                                                  delete jobs (default: errors only)
 
+Every subcommand takes --json for scripts. An unknown schema or table is an
+error (exit 1).
+
 T is the bare table name ("__filtered") or its class name ("Filtered").
-The connection comes from dj_local_conf.json or DJ_HOST, DJ_USER, DJ_PASS.
+The connection comes from --host and --user, DJ_HOST, DJ_USER, DJ_PASS or
+dj_local_conf.json ("dj help" says more).
 Clearing error jobs lets the next populate retry those keys. Reservations of
 dead workers are reclaimed by populate itself; clearing live reservations
 lets another worker start a key that is being made.
@@ -35,12 +40,8 @@ lets another worker start a key that is being made.
 
 // runJobs implements "dj jobs".
 func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, jobsUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return flag.ErrHelp
+	if err := subcommandUsage(args, jobsUsage, stdout, stderr); err != nil {
+		return err
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("dj jobs "+sub, flag.ContinueOnError)
@@ -50,6 +51,7 @@ func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	table := fs.String("table", "", "table name or class name")
 	hash := fs.String("hash", "", "key_hash of one job")
 	status := fs.String("status", dj.JobError, "status to clear: error, reserved, ignore or all")
+	asJSON := fs.Bool("json", false, "write JSON for scripts")
 	if err := fs.Parse(args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			return err
@@ -66,19 +68,24 @@ func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	defer c.Close()
 	tableName := *table
-	if tableName != "" && !strings.HasPrefix(tableName, "_") && !strings.HasPrefix(tableName, "#") {
-		if t, err := s.Table(ctx, tableName); err == nil {
-			tableName = t.Name()
+	if tableName != "" {
+		t, err := s.Table(ctx, tableName)
+		if err != nil {
+			return err
 		}
+		tableName = t.Name()
 	}
 	jobs := s.Jobs()
 	switch sub {
 	case "list":
-		return jobsList(ctx, jobs, tableName, stdout)
+		return jobsList(ctx, jobs, tableName, *asJSON, stdout)
 	case "errors":
 		list, err := jobs.List(ctx, dj.JobFilter{Table: tableName, Status: dj.JobError, Hash: *hash})
 		if err != nil {
 			return err
+		}
+		if *asJSON {
+			return writeJSON(stdout, jobsJSON(list))
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "TABLE\tKEY_HASH\tKEY\tHOST\tPID\tTIME\tMESSAGE")
@@ -91,6 +98,9 @@ func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		list, err := jobs.List(ctx, dj.JobFilter{Table: tableName, Status: dj.JobError, Hash: *hash})
 		if err != nil {
 			return err
+		}
+		if *asJSON {
+			return writeJSON(stdout, jobsJSON(list))
 		}
 		for i, j := range list {
 			if i > 0 {
@@ -115,6 +125,11 @@ func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			return writeJSON(stdout, struct {
+				Deleted int64 `json:"deleted"`
+			}{int64(n)})
+		}
 		fmt.Fprintf(stdout, "deleted %d jobs\n", n)
 		return nil
 	}
@@ -124,10 +139,26 @@ func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 }
 
 // jobsList prints the counts per table and the reservations.
-func jobsList(ctx context.Context, jobs *dj.Jobs, table string, w io.Writer) error {
+func jobsList(ctx context.Context, jobs *dj.Jobs, table string, asJSON bool, w io.Writer) error {
 	sum, err := jobs.Summary(ctx)
 	if err != nil {
 		return err
+	}
+	if asJSON {
+		res, err := jobs.Reserved(ctx, table)
+		if err != nil {
+			return err
+		}
+		out := struct {
+			Tables       []jobSummaryJSON `json:"tables"`
+			Reservations []jobJSON        `json:"reservations"`
+		}{Tables: []jobSummaryJSON{}, Reservations: jobsJSON(res)}
+		for _, s := range sum {
+			if table == "" || s.Table == table {
+				out.Tables = append(out.Tables, jobSummaryJSON{s.Table, s.Reserved, s.Errors, s.Ignored})
+			}
+		}
+		return writeJSON(w, out)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TABLE\tRESERVED\tERRORS\tIGNORED")
@@ -155,6 +186,38 @@ func jobsList(ctx context.Context, jobs *dj.Jobs, table string, w io.Writer) err
 			j.ConnectionID, j.Timestamp.Format("2006-01-02 15:04:05"))
 	}
 	return tw.Flush()
+}
+
+// jobSummaryJSON is one table's line of "dj jobs list --json".
+type jobSummaryJSON struct {
+	Table    string `json:"table"`
+	Reserved int64  `json:"reserved"`
+	Errors   int64  `json:"errors"`
+	Ignored  int64  `json:"ignored"`
+}
+
+// jobJSON is one job in the JSON output of "dj jobs", with the column
+// names of ~jobs.
+type jobJSON struct {
+	Table        string    `json:"table_name"`
+	KeyHash      string    `json:"key_hash"`
+	Status       string    `json:"status"`
+	Key          dj.Key    `json:"key"`
+	ErrorMessage string    `json:"error_message,omitempty"`
+	ErrorStack   string    `json:"error_stack,omitempty"`
+	User         string    `json:"user"`
+	Host         string    `json:"host"`
+	PID          int64     `json:"pid"`
+	ConnectionID int64     `json:"connection_id"`
+	Timestamp    time.Time `json:"timestamp"`
+}
+
+func jobsJSON(list []dj.Job) []jobJSON {
+	out := make([]jobJSON, len(list))
+	for i, j := range list {
+		out[i] = jobJSON{j.TableName, j.KeyHash, j.Status, j.Key, j.ErrorMessage, j.ErrorStack, j.User, j.Host, j.PID, j.ConnectionID, j.Timestamp}
+	}
+	return out
 }
 
 // formatKey prints a key as name=value pairs in name order.

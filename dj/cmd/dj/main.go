@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -48,16 +49,28 @@ func main() {
 // run dispatches to a subcommand and returns the process exit code: 0 on
 // success, 2 for usage errors, 1 for other failures.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	args, cf, err := extractConnFlags(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "dj: %v\n", err)
+		return 2
+	}
+	cf.stdin, cf.stderr = stdin, stderr
+	ctx = context.WithValue(ctx, connFlagsKey{}, cf)
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
 				return exitCode(c.run(ctx, []string{"-h"}, stdin, stdout, stderr), stderr)
 			}
 		}
 		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
+		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "dj version %s %s %s/%s\n", dj.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return 0
 	}
 	c, ok := commands[args[0]]
@@ -89,7 +102,7 @@ func exitCode(err error, stderr io.Writer) int {
 // usage lists the commands.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "dj is the DataJoint for Go command-line tool.")
-	fmt.Fprintln(w, "\nUsage:\n\n\tdj <command> [arguments]\n\nCommands:")
+	fmt.Fprintln(w, "\nUsage:\n\n\tdj [--host HOST[:PORT]] [--user USER] <command> [arguments]\n\tdj --version\n\nCommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
@@ -99,12 +112,17 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "\t%-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun \"dj help <command>\" for the arguments of a command.")
+	fmt.Fprintln(w, "\nThe connection comes from --host and --user (in any position), then")
+	fmt.Fprintln(w, "DJ_HOST, DJ_USER, DJ_PASS, then ./dj_local_conf.json (or")
+	fmt.Fprintln(w, "~/.datajoint_config.json); with no host configured no command connects.")
+	fmt.Fprintln(w, "Without a configured password, dj asks for one when standard input is a")
+	fmt.Fprintln(w, "terminal.")
 }
 
 // openSchema connects with the configuration of LoadConfig(configPath) and
 // opens an existing schema; the caller closes the connection.
 func openSchema(ctx context.Context, configPath, name string) (*dj.Conn, *dj.Schema, error) {
-	cfg, err := dj.LoadConfig(configPath)
+	cfg, err := loadConfig(ctx, configPath)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -27,23 +27,20 @@ const migrateUsage = `usage:
 	        migrate.Main with the pipeline's structs) with "go build" and run
 	        it; the other flags go to it (-allow-data-loss, -lock-timeout,
 	        -revision, ...)
-	dj migrate history [--config FILE] [--statements] SCHEMA
+	dj migrate history [--config FILE] [--statements] [--json] SCHEMA
 	        list the migrations recorded in SCHEMA (table ~migrations)
 
 The structs of a pipeline live in its Go code, so plan, apply and status run
 a program built from that code: in CI, the commit under test. status exits
 with code 3 when the schema does not match the structs.
-The connection comes from dj_local_conf.json or DJ_HOST, DJ_USER, DJ_PASS.
+The connection comes from --host and --user, DJ_HOST, DJ_USER, DJ_PASS or
+dj_local_conf.json ("dj help" says more).
 `
 
 // runMigrate implements "dj migrate".
 func runMigrate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, migrateUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return flag.ErrHelp
+	if err := subcommandUsage(args, migrateUsage, stdout, stderr); err != nil {
+		return err
 	}
 	switch args[0] {
 	case "history":
@@ -91,6 +88,14 @@ func runMigrate(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	cmd := exec.CommandContext(ctx, bin, append([]string{args[0]}, rest...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+	// --host and --user reach the program as the variables it reads.
+	if cf, _ := ctx.Value(connFlagsKey{}).(connFlags); cf.host != "" || cf.user != "" {
+		cfg, err := loadConfig(ctx, "")
+		if err != nil {
+			return err
+		}
+		cmd.Env = append(os.Environ(), "DJ_HOST="+cfg.Addr(), "DJ_USER="+cfg.User, "DJ_PASS="+cfg.Password)
+	}
 	return cmd.Run()
 }
 
@@ -101,17 +106,16 @@ func migrateHistory(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.Usage = func() { fmt.Fprint(stderr, migrateUsage) }
 	configPath := fs.String("config", "", "configuration file")
 	statements := fs.Bool("statements", false, "print the statements of each migration")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return errUsage
+	asJSON := fs.Bool("json", false, "write JSON for scripts")
+	pos, err := parseArgs(fs, args, migrateUsage, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fmt.Fprint(stderr, migrateUsage)
 		return errUsage
 	}
-	c, s, err := openSchema(ctx, *configPath, fs.Arg(0))
+	c, s, err := openSchema(ctx, *configPath, pos[0])
 	if err != nil {
 		return err
 	}
@@ -119,6 +123,13 @@ func migrateHistory(ctx context.Context, args []string, stdout, stderr io.Writer
 	h, err := migrate.History(ctx, s)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		out := make([]migrationJSON, len(h))
+		for i, r := range h {
+			out[i] = migrationJSON{r.ID, r.Time.UTC(), r.Version, r.User, r.Host, r.AppliedBy, r.Revision, r.Hash, r.Tables, r.Statements}
+		}
+		return writeJSON(stdout, out)
 	}
 	if len(h) == 0 {
 		fmt.Fprintf(stdout, "no migration recorded in %s\n", s.Name())
@@ -135,4 +146,19 @@ func migrateHistory(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 	}
 	return nil
+}
+
+// migrationJSON is one migration in "dj migrate history --json", with the
+// column names of ~migrations.
+type migrationJSON struct {
+	ID         int64     `json:"id"`
+	Time       time.Time `json:"time"`
+	Version    string    `json:"version"`
+	User       string    `json:"user"`
+	Host       string    `json:"host"`
+	AppliedBy  string    `json:"applied_by"`
+	Revision   string    `json:"revision"`
+	Hash       string    `json:"hash"`
+	Tables     []string  `json:"tables"`
+	Statements string    `json:"statements"`
 }

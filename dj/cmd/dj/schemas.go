@@ -24,7 +24,8 @@ const schemasUsage = `usage: dj schemas [--json]
 
 Lists the databases that hold DataJoint tables, with the number of tables
 of each tier (hidden: ~jobs, ~log, ~external_<store>).
-The connection comes from dj_local_conf.json or DJ_HOST, DJ_USER, DJ_PASS.
+The connection comes from --host and --user, DJ_HOST, DJ_USER, DJ_PASS or
+dj_local_conf.json ("dj help" says more).
 `
 
 func runSchemas(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -98,7 +99,7 @@ func parseArgs(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.
 // connect connects with the configuration of dj_local_conf.json and the
 // DJ_* environment variables.
 func connect(ctx context.Context) (*dj.Conn, error) {
-	cfg, err := dj.LoadConfig("")
+	cfg, err := loadConfig(ctx, "")
 	if err != nil {
 		return nil, err
 	}
