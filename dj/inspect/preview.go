@@ -87,7 +87,7 @@ func PreviewRows(ctx context.Context, q dj.Querier, e dj.Expr, opts PreviewOptio
 		line := make([]string, len(cols))
 		for i, c := range cols {
 			a, _ := h.Attr(c)
-			line[i] = cell(a, vals[i])
+			line[i] = Cell(a, vals[i])
 		}
 		p.Rows = append(p.Rows, line)
 	}
@@ -158,8 +158,14 @@ func pad(s string, w int) string {
 	return s + strings.Repeat(" ", w-n)
 }
 
-// cell formats one value of an attribute.
-func cell(a *schema.Attribute, v any) string {
+// previewBlobLimit bounds the decoded size of a blob shown in a preview.
+const previewBlobLimit = 64 << 20
+
+// Cell formats one value of attribute a (nil: unknown) as a preview shows
+// it: NULL, blobs as Summary describes them, attachments by name, external
+// values by type, UUIDs, dates and datetimes in SQL's form, floats in
+// their shortest form.
+func Cell(a *schema.Attribute, v any) string {
 	if v == nil {
 		return "NULL"
 	}
@@ -174,7 +180,7 @@ func cell(a *schema.Attribute, v any) string {
 		name, _, _ := strings.Cut(string(raw), "\x00")
 		return "=attach: " + name + "="
 	case a.Category == schema.CatBlob && isBytes:
-		m, err := blob.Decode(raw)
+		m, err := blob.Decode(raw, blob.MaxDecodedSize(previewBlobLimit))
 		if err != nil {
 			return fmt.Sprintf("<blob, %d bytes, unreadable>", len(raw))
 		}

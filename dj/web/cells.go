@@ -10,11 +10,8 @@ import (
 	"image/png"
 	"math"
 	"reflect"
-	"strconv"
 	"strings"
-	"time"
 
-	"github.com/google/uuid"
 
 	"github.com/datajoint-go/datajoint/dj/blob"
 	"github.com/datajoint-go/datajoint/dj/inspect"
@@ -36,58 +33,22 @@ type cellView struct {
 	Kind  string        // "sparkline", "heatmap" or "image" when pictured
 }
 
-// cellOf formats one value of attribute a as the preview shows it.
+// cellOf formats one value of attribute a as the preview shows it
+// (inspect.Cell), with a picture of a small numeric array.
 func cellOf(a *schema.Attribute, v any) cellView {
-	if v == nil {
-		return cellView{Text: "NULL"}
-	}
 	raw, isBytes := v.([]byte)
-	if a == nil {
-		return cellView{Text: plain(v)}
+	if a == nil || a.Category != schema.CatBlob || !isBytes {
+		return cellView{Text: inspect.Cell(a, v)}
 	}
-	switch {
-	case a.Category.External():
-		return cellView{Text: "=" + a.Type + "="}
-	case a.Category == schema.CatAttach && isBytes:
-		name, _, _ := strings.Cut(string(raw), "\x00")
-		return cellView{Text: "=attach: " + name + "="}
-	case a.Category == schema.CatBlob && isBytes:
-		m, err := blob.Decode(raw, blob.MaxDecodedSize(64<<20))
-		if err != nil {
-			return cellView{Text: fmt.Sprintf("<blob, %d bytes, unreadable>", len(raw))}
-		}
-		cv := cellView{Text: inspect.Summary(m)}
-		if arr, ok := m.(*blob.Array); ok {
-			picture(&cv, arr)
-		}
-		return cv
-	case a.Category == schema.CatUUID && isBytes && len(raw) == 16:
-		u, _ := uuid.FromBytes(raw)
-		return cellView{Text: u.String()}
-	case a.Category == schema.CatTemporal:
-		if t, ok := v.(time.Time); ok {
-			ct := schema.CanonicalType(a.Type)
-			if strings.HasPrefix(ct, "date") && !strings.HasPrefix(ct, "datetime") {
-				return cellView{Text: t.Format("2006-01-02")}
-			}
-			return cellView{Text: t.Format("2006-01-02 15:04:05.999999")}
-		}
+	m, err := blob.Decode(raw, blob.MaxDecodedSize(64<<20))
+	if err != nil {
+		return cellView{Text: fmt.Sprintf("<blob, %d bytes, unreadable>", len(raw))}
 	}
-	return cellView{Text: plain(v)}
-}
-
-func plain(v any) string {
-	switch x := v.(type) {
-	case []byte:
-		return string(x)
-	case time.Time:
-		return x.Format("2006-01-02 15:04:05.999999")
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case float32:
-		return strconv.FormatFloat(float64(x), 'g', -1, 32)
+	cv := cellView{Text: inspect.Summary(m)}
+	if arr, ok := m.(*blob.Array); ok {
+		picture(&cv, arr)
 	}
-	return fmt.Sprint(v)
+	return cv
 }
 
 // floats returns the real part of a numeric array as float64s, column-major.
