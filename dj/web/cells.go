@@ -12,7 +12,6 @@ import (
 	"reflect"
 	"strings"
 
-
 	"github.com/datajoint-go/datajoint/dj/blob"
 	"github.com/datajoint-go/datajoint/dj/inspect"
 	"github.com/datajoint-go/datajoint/dj/schema"
