@@ -130,10 +130,6 @@ func (j *Jobs) writeSQL(verb string, r jobRow) (string, []any) {
 	return jobsWriteSQL(j.FullName(), verb, j.cols, jobWorker{host: j.host, pid: j.pid, user: j.user}, r)
 }
 
-// messageLimit is the width of error_message: DataJoint's 2047, or 1023
-// for MATLAB's table (which has no connection_id column).
-func (j *Jobs) messageLimit() int { return jobsMessageLimit(j.cols) }
-
 // truncateMessage cuts msg as DataJoint does: a message longer than limit
 // characters keeps its first limit-12 characters plus "...truncated".
 func truncateMessage(msg string, limit int) string {

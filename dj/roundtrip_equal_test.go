@@ -224,15 +224,6 @@ func sameJSON(a, b []byte) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// sameBlob reports whether got encodes to the same uncompressed blob as
-// want: the check for values read into an interface or a map, which come
-// back as the codec's natural model of what was stored.
-func sameBlob(want, got any) bool {
-	a, err1 := blob.Marshal(want, blob.Compress(false))
-	b, err2 := blob.Marshal(got, blob.Compress(false))
-	return err1 == nil && err2 == nil && bytes.Equal(a, b)
-}
-
 func reflectValue(v any) reflect.Value { return reflect.ValueOf(v) }
 
 // derefAny follows pointers: a *T written is a T read from a map.
