@@ -86,9 +86,7 @@ func readmeCloneCommands(t *testing.T) [][]string {
 func TestCloneCommand(t *testing.T) {
 	srv := testenv.MySQL(t)
 	lab, paper, whole := testenv.Database(t), testenv.Database(t), testenv.Database(t)
-	t.Setenv("DJ_HOST", srv.Host)
-	t.Setenv("DJ_USER", srv.User)
-	t.Setenv("DJ_PASS", srv.Pass)
+	setServerEnv(t, srv)
 	cmds := readmeCloneCommands(t)
 	dir := t.TempDir()
 	t.Chdir(dir)

@@ -148,9 +148,7 @@ func TestHostUserFlags(t *testing.T) {
 func TestUnknownNames(t *testing.T) {
 	srv := testenv.MySQL(t)
 	name := testenv.Database(t)
-	t.Setenv("DJ_HOST", srv.Host)
-	t.Setenv("DJ_USER", srv.User)
-	t.Setenv("DJ_PASS", srv.Pass)
+	setServerEnv(t, srv)
 	c, err := dj.Connect(context.Background(), dj.Config{Host: srv.Host, User: srv.User, Password: srv.Pass})
 	if err != nil {
 		t.Fatal(err)
@@ -187,11 +185,7 @@ func TestReadmeCommandLine(t *testing.T) {
 	srv := testenv.MySQL(t)
 	name := testenv.Database(t)
 	ctx := context.Background()
-	c, err := dj.Connect(ctx, dj.Config{Host: srv.Host, User: srv.User, Password: srv.Pass})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := serverConn(t, srv)
 	s, err := c.Schema(ctx, name)
 	if err != nil {
 		t.Fatal(err)

@@ -12,9 +12,7 @@ import (
 // one "dj: " prefix, also when the error comes from package dj.
 func TestErrorPrefixOnce(t *testing.T) {
 	srv := testenv.MySQL(t)
-	t.Setenv("DJ_HOST", srv.Host)
-	t.Setenv("DJ_USER", srv.User)
-	t.Setenv("DJ_PASS", srv.Pass)
+	setServerEnv(t, srv)
 	var out, errOut strings.Builder
 	code := run(context.Background(), []string{"external", "sweep", "--schema", "dj_no_such_schema_xyz", "--store", "djext"}, nil, &out, &errOut)
 	if code != 1 {

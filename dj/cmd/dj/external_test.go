@@ -27,9 +27,7 @@ type CliExt struct {
 func TestExternalSweepCommand(t *testing.T) {
 	srv := testenv.MySQL(t)
 	name := testenv.Database(t)
-	t.Setenv("DJ_HOST", srv.Host)
-	t.Setenv("DJ_USER", srv.User)
-	t.Setenv("DJ_PASS", srv.Pass)
+	setServerEnv(t, srv)
 	dir := t.TempDir()
 	loc := filepath.Join(dir, "store")
 	if err := os.MkdirAll(loc, 0o755); err != nil {

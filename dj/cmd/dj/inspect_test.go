@@ -36,9 +36,7 @@ func pythonPipeline(t *testing.T) (db string, vectors map[string]pyVector) {
 	t.Helper()
 	srv := testenv.MySQL(t)
 	db = testenv.Database(t)
-	t.Setenv("DJ_HOST", srv.Host)
-	t.Setenv("DJ_USER", srv.User)
-	t.Setenv("DJ_PASS", srv.Pass)
+	setServerEnv(t, srv)
 	ctx := context.Background()
 	f, err := os.Open("../../inspect/testdata/describe-vectors.jsonl")
 	if err != nil {
@@ -69,11 +67,7 @@ func pythonPipeline(t *testing.T) (db string, vectors map[string]pyVector) {
 		vectors[v.Class] = v
 	}
 
-	c, err := dj.Connect(ctx, dj.Config{Host: srv.Host, User: srv.User, Password: srv.Pass})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := serverConn(t, srv)
 	if err := c.SetStore("extstore", external.StoreConfig{Protocol: external.ProtocolFile, Location: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}

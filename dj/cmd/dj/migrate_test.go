@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/datajoint-go/datajoint/dj"
 	"github.com/datajoint-go/datajoint/dj/internal/testenv"
 )
 
@@ -89,15 +88,9 @@ func TestMigrateReadme(t *testing.T) {
 
 	srv := testenv.MySQL(t)
 	name := testenv.Database(t)
-	t.Setenv("DJ_HOST", srv.Host)
-	t.Setenv("DJ_USER", srv.User)
-	t.Setenv("DJ_PASS", srv.Pass)
+	setServerEnv(t, srv)
 	ctx := context.Background()
-	c, err := dj.Connect(ctx, dj.Config{Host: srv.Host, User: srv.User, Password: srv.Pass})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := serverConn(t, srv)
 	// The tables as an older commit declared them.
 	for _, q := range []string{
 		"CREATE TABLE `" + name + "`.`subject` (`subject_id` int NOT NULL, `species` varchar(32) NOT NULL, `dob` date DEFAULT NULL, `mass` float DEFAULT NULL COMMENT \"grams\", PRIMARY KEY (`subject_id`)) ENGINE=InnoDB, COMMENT \"experimental subject\"",

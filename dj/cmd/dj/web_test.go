@@ -78,11 +78,7 @@ func failSummary(t *testing.T, db string) {
 	t.Helper()
 	srv := testenv.MySQL(t)
 	ctx := context.Background()
-	c, err := dj.Connect(ctx, dj.Config{Host: srv.Host, User: srv.User, Password: srv.Pass})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := serverConn(t, srv)
 	s, err := c.Schema(ctx, db, dj.NoCreate())
 	if err != nil {
 		t.Fatal(err)
