@@ -101,8 +101,7 @@ func promptPassword(in *os.File, w io.Writer, cfg dj.Config) (string, error) {
 	if w == nil {
 		w = io.Discard
 	}
-	fmt.Fprintf(w, "Password for %s: ", cfg)
-	pw, err := term.ReadPassword(int(in.Fd()))
+	pw, err := readPassword(in, func() { fmt.Fprintf(w, "Password for %s: ", cfg) })
 	fmt.Fprintln(w)
 	if err != nil {
 		return "", fmt.Errorf("reading the password: %w", err)
