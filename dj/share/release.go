@@ -155,7 +155,11 @@ func Releases(dir string) ([]Release, error) {
 		default:
 			continue
 		}
-		out = append(out, readRelease(p))
+		r, err := ReadRelease(p)
+		if err != nil {
+			r.Problem = err.Error()
+		}
+		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b Release) int {
 		if c := a.Created.Compare(b.Created); c != 0 {
@@ -166,23 +170,22 @@ func Releases(dir string) ([]Release, error) {
 	return out, nil
 }
 
-// readRelease describes the archive at p.
-func readRelease(p string) Release {
-	r := Release{Path: p}
-	a, err := openArchive(p)
+// ReadRelease describes the release archive at path from its manifest,
+// without verifying its members (see Verify).
+func ReadRelease(path string) (Release, error) {
+	r := Release{Path: path}
+	a, err := openArchive(path)
 	if err != nil {
-		r.Problem = err.Error()
-		return r
+		return r, err
 	}
 	defer a.close()
 	m, err := a.manifest()
 	if err != nil {
-		r.Problem = err.Error()
-		return r
+		return r, err
 	}
 	r.Name, r.Version, r.Created, r.Databases = m.Name, m.Version, m.Created, m.Source.Databases
 	r.Tables, r.Rows, r.Objects, r.Size = len(m.Tables), m.TotalRows(), len(m.Objects), a.size
-	return r
+	return r, nil
 }
 
 // FindRelease returns the path of the release with the version in dir. No
