@@ -86,7 +86,7 @@ func TestExportImportCommands(t *testing.T) {
 	}
 	mustRun("export", "--version", "2.0", "--name", "lab", "--schema", lab, "releases/lab-2.0")
 	out = mustRun("releases", "releases")
-	if !regexp.MustCompile(`(?m)^1\.0\s+` + lab + `\s.*\s5\s+2\s+\d+\s+releases/lab-1\.0\.tar$`).MatchString(out) ||
+	if !regexp.MustCompile(`(?m)^1\.0\s+`+lab+`\s.*\s5\s+2\s+\d+\s+releases/lab-1\.0\.tar$`).MatchString(out) ||
 		!regexp.MustCompile(`(?m)^2\.0\s+lab\s.*\s8\s+3\s+\d+\s+releases/lab-2\.0$`).MatchString(out) {
 		t.Errorf("releases:\n%s", out)
 	}
