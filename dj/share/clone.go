@@ -258,6 +258,7 @@ func checkTable(ctx context.Context, dst *dj.Conn, did schema.TableID, want stri
 // a table named table.
 func createTable(ctx context.Context, dst *dj.Conn, table string, did schema.TableID, ddl string) error {
 	stmt := strings.Replace(ddl, "CREATE TABLE "+schema.QuoteIdent(table), "CREATE TABLE IF NOT EXISTS "+did.Quoted(), 1)
+	stmt = qualifyRefs(stmt, did.Database)
 	if _, err := dst.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("create %s: %w", did, err)
 	}
@@ -274,6 +275,16 @@ func rewriteDDL(ddl string, rename map[string]string) string {
 		ddl = strings.Replace(ddl, "COMMENT='event logging table for "+schema.QuoteIdent(from)+"'", "COMMENT='event logging table for "+to+"'", 1)
 	}
 	return ddl
+}
+
+var localRef = regexp.MustCompile("REFERENCES (`(?:[^`]|``)+`) \\(")
+
+// qualifyRefs names database db in the references of a CREATE TABLE
+// statement to tables of its own database, which SHOW CREATE TABLE
+// leaves unqualified, so that the statement does not depend on the
+// connection's current database.
+func qualifyRefs(ddl, db string) string {
+	return localRef.ReplaceAllString(ddl, "REFERENCES "+schema.QuoteIdent(db)+".$1 (")
 }
 
 var autoIncrement = regexp.MustCompile(` AUTO_INCREMENT=\d+`)

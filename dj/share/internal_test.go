@@ -38,6 +38,11 @@ func TestRewriteDDL(t *testing.T) {
 	if got := rewriteDDL(in, rename); got != want {
 		t.Errorf("rewrite:\n%s\nwant\n%s", got, want)
 	}
+	in = "CONSTRAINT `a` FOREIGN KEY (`x`) REFERENCES `lab`.`t` (`x`),\n CONSTRAINT `b` FOREIGN KEY (`y`) REFERENCES `u``v` (`y`)"
+	want = "CONSTRAINT `a` FOREIGN KEY (`x`) REFERENCES `lab`.`t` (`x`),\n CONSTRAINT `b` FOREIGN KEY (`y`) REFERENCES `d`.`u``v` (`y`)"
+	if got := qualifyRefs(in, "d"); got != want {
+		t.Errorf("qualifyRefs:\n%s\nwant\n%s", got, want)
+	}
 	if normalizeDDL(want) == normalizeDDL(in) || normalizeDDL("a AUTO_INCREMENT=3 b") != "a b" {
 		t.Error("normalizeDDL")
 	}
