@@ -80,6 +80,15 @@ var workloads = func() []workload {
 		djBench: "BenchmarkExternalFetch", djMetric: "dj_MB/s", plainMetric: "plain_MB/s", ratioMetric: "dj/plain",
 		python: pyNone,
 	})
+	for _, n := range []int{100_000, 1_000_000} {
+		ws = append(ws, workload{
+			name: fmt.Sprintf("export + import %s rows to a second server (plain: mariadb-dump | mariadb)", short(n)),
+			unit: "rows/s", pkg: "./dj/share", bench: "^BenchmarkExportImport$", benchtime: "1x", large: n > 100_000,
+			djBench:  fmt.Sprintf("BenchmarkExportImport/rows=%d/dj", n),
+			djMetric: "rows/s", plainName: fmt.Sprintf("BenchmarkExportImport/rows=%d/plain", n), plainMetric: "rows/s",
+			python: pyNone,
+		})
+	}
 	return ws
 }()
 

@@ -87,36 +87,76 @@ func (cl *cloner) stream(ctx context.Context, sel, head, tail string, ncol int) 
 	return n, rows.Err()
 }
 
+// insertWorkers is the number of batches batchInsert sends at once: one
+// is built while others run on the server.
+const insertWorkers = 2
+
 // batchInsert inserts the rows that next returns (nil at the end; the
 // values are copied before next is called again) with head VALUES ...
 // tail on dst, in batches of at most batchRows rows and about a quarter
-// of the destination's max_allowed_packet. It returns the number of rows
-// written.
+// of the destination's max_allowed_packet, insertWorkers batches at once.
+// It returns the number of rows written.
 func batchInsert(ctx context.Context, dst *dj.Conn, head, tail string, ncol, batchRows int, next func() ([]any, error)) (int64, error) {
 	limit := max(dst.MaxAllowedPacket()/4, 1<<16)
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", ncol), ",") + ")"
+	type batch struct {
+		stmt string
+		args []any
+		n    int
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var (
-		args  []any
-		nrow  int
-		size  int
-		total int64
+		total atomic.Int64
+		wg    sync.WaitGroup
+	)
+	work := make(chan batch)
+	for range insertWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				if ctx.Err() != nil {
+					continue
+				}
+				if _, err := dst.ExecContext(ctx, b.stmt, b.args...); err != nil {
+					cancel(err)
+					continue
+				}
+				total.Add(int64(b.n))
+			}
+		}()
+	}
+	finish := func(err error) (int64, error) {
+		close(work)
+		wg.Wait()
+		if cause := context.Cause(ctx); err == nil && cause != nil {
+			err = cause
+		}
+		return total.Load(), err
+	}
+	var (
+		args []any
+		nrow int
+		size int
 	)
 	flush := func() error {
 		if nrow == 0 {
 			return nil
 		}
 		stmt := head + "VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", nrow), ",") + tail
-		if _, err := dst.ExecContext(ctx, stmt, args...); err != nil {
-			return err
+		select {
+		case work <- batch{stmt, args, nrow}:
+		case <-ctx.Done():
+			return context.Cause(ctx)
 		}
-		total += int64(nrow)
-		args, nrow, size = args[:0], 0, 0
+		args, nrow, size = make([]any, 0, len(args)), 0, 0
 		return nil
 	}
 	for {
 		vals, err := next()
 		if err != nil {
-			return total, err
+			return finish(err)
 		}
 		if vals == nil {
 			break
@@ -136,14 +176,14 @@ func batchInsert(ctx context.Context, dst *dj.Conn, head, tail string, ncol, bat
 		}
 		if nrow > 0 && (nrow >= batchRows || size+rowSize > limit) {
 			if err := flush(); err != nil {
-				return total, err
+				return finish(err)
 			}
 		}
 		args = append(args, vals...)
 		nrow++
 		size += rowSize
 	}
-	return total, flush()
+	return finish(flush())
 }
 
 // trackedObject is one row of a tracking table: the object's hash and
