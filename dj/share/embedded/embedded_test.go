@@ -227,3 +227,9 @@ func rows(t *testing.T, c *dj.Conn, e dj.Expr) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestServerExamples runs the Examples that need a server (see
+// testenv.RunExample).
+func TestServerExamples(t *testing.T) {
+	testenv.RunExample(t, ExampleOpen, "1.0 2 3")
+}
