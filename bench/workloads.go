@@ -83,7 +83,7 @@ var workloads = func() []workload {
 	})
 	for _, n := range []int{100_000, 1_000_000} {
 		ws = append(ws, workload{
-			name: fmt.Sprintf("export + import %s rows to a second server (plain: mariadb-dump | mariadb)", short(n)),
+			name: fmt.Sprintf("export + import %s rows to a second server", short(n)),
 			unit: "rows/s", pkg: "./dj/share", bench: "^BenchmarkExportImport$", benchtime: "1x", large: n > 100_000,
 			djBench:  fmt.Sprintf("BenchmarkExportImport/rows=%d/dj", n),
 			djMetric: "rows/s", plainName: fmt.Sprintf("BenchmarkExportImport/rows=%d/plain", n), plainMetric: "rows/s",
