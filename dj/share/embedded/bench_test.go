@@ -21,12 +21,12 @@ type BenchTrace struct {
 	Label     string `dj:"type=varchar(32)"`
 }
 
-// BenchmarkOpen opens a release of a table of 100k rows without a server
+// BenchmarkOpen opens a release of a table of benchOpenRows rows without a server
 // (rows/s of the load), then runs, on the release and on MariaDB, one
 // aggregation over the whole table (dj.U("channel").Aggr, rows/s
 // scanned).
 func BenchmarkOpen(b *testing.B) {
-	const n = 100_000
+	n := benchOpenRows
 	srv := testenv.MySQL(b)
 	ctx := context.Background()
 	c, err := dj.Connect(ctx, dj.Config{Host: srv.Host, User: srv.User, Password: srv.Pass})
@@ -72,3 +72,6 @@ func BenchmarkOpen(b *testing.B) {
 		})
 	}
 }
+
+// benchOpenRows is the size of the table of BenchmarkOpen.
+var benchOpenRows = 10_000
