@@ -275,6 +275,8 @@ func TestReleases(t *testing.T) {
 	_, err = share.Export(ctx, p.c, filepath.Join(dir, "lab-2.0"), share.ExportOptions{Version: "2.0", Name: "lab", Databases: []string{p.a, p.b}})
 	must(t, err)
 	must(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a release"), 0o644))
+	// An interrupted export leaves a staging directory, which is no release.
+	must(t, os.CopyFS(filepath.Join(dir, "lab-3.0.partial"), os.DirFS(filepath.Join(dir, "lab-2.0"))))
 	must(t, os.WriteFile(filepath.Join(dir, "broken.tar"), []byte("not a tar"), 0o644))
 	list, err := share.Releases(dir)
 	must(t, err)

@@ -146,6 +146,9 @@ func Releases(dir string) ([]Release, error) {
 	var out []Release
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
+		if strings.Contains(e.Name(), ".partial") {
+			continue // an export in progress or interrupted
+		}
 		switch {
 		case e.IsDir():
 			if _, err := os.Stat(filepath.Join(p, manifestName)); err != nil {
