@@ -23,11 +23,14 @@ func subject1(p *pipeline) []share.Seed {
 	return []share.Seed{share.Restrict(dj.From[ShSubject](p.c).Restrict(dj.Where("subject_id = 1")))}
 }
 
-// dropLater drops databases of c when the test ends.
+// dropLater drops databases of c when the test ends, in two passes: a
+// database whose tables another one references drops in the second.
 func dropLater(t *testing.T, c *dj.Conn, dbs ...string) {
 	t.Cleanup(func() {
-		for _, db := range dbs {
-			_, _ = c.ExecContext(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`")
+		for range 2 {
+			for _, db := range dbs {
+				_, _ = c.ExecContext(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`")
+			}
 		}
 	})
 }
