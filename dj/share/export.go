@@ -53,10 +53,14 @@ func Export(ctx context.Context, c *dj.Conn, path string, o ExportOptions) (*Man
 		return nil, fmt.Errorf("share: export: %w: no release version", dj.ErrConfig)
 	}
 	seeds := slices.Clone(o.Seeds)
-	if len(seeds) == 0 {
-		if len(o.Databases) == 0 {
-			return nil, fmt.Errorf("share: export: %w: nothing to export", dj.ErrConfig)
+	switch {
+	case len(seeds) > 0:
+		for _, db := range o.Databases {
+			seeds = append(seeds, Seed{table: schema.TableID{Database: db}, none: true})
 		}
+	case len(o.Databases) == 0:
+		return nil, fmt.Errorf("share: export: %w: nothing to export", dj.ErrConfig)
+	default:
 		for _, db := range o.Databases {
 			seeds = append(seeds, Schema(db))
 		}
@@ -153,7 +157,7 @@ func (x *exporter) run(ctx context.Context, seeds []Seed) error {
 		set[db] = true
 	}
 	for _, s := range seeds {
-		if s.table.Table == "" {
+		if s.table.Table == "" && !s.none {
 			set[s.table.Database] = true
 		}
 	}

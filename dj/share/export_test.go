@@ -352,3 +352,32 @@ func TestImportResume(t *testing.T) {
 	}
 	verify(t, p, dst, dstA, dstB)
 }
+
+// TestExportSeedsAndDatabases exports the closure of subject 1 together
+// with an unrelated database, whose tables come without rows.
+func TestExportSeedsAndDatabases(t *testing.T) {
+	p := newPipeline(t)
+	ctx := context.Background()
+	other := testenv.Database(t)
+	_, err := p.c.ExecContext(ctx, "CREATE TABLE `"+other+"`.`thing` (id int NOT NULL PRIMARY KEY)")
+	must(t, err)
+	_, err = p.c.ExecContext(ctx, "INSERT INTO `"+other+"`.`thing` VALUES (1)")
+	must(t, err)
+	m, err := share.Export(ctx, p.c, filepath.Join(t.TempDir(), "r"), share.ExportOptions{Version: "1", Seeds: subject1(p), Databases: []string{other}})
+	must(t, err)
+	found := false
+	for _, te := range m.Tables {
+		if te.Database == other && te.Table == "thing" {
+			found = true
+			if te.Rows != 0 || te.Member != "" {
+				t.Errorf("thing: %d rows in %q, want none", te.Rows, te.Member)
+			}
+		}
+	}
+	if !found || len(m.Source.Databases) != 3 || m.TotalRows() != 17 {
+		t.Errorf("thing found: %v; databases %v; %d rows, want 17", found, m.Source.Databases, m.TotalRows())
+	}
+	if _, err := share.Export(ctx, p.c, filepath.Join(t.TempDir(), "none"), share.ExportOptions{Version: "1"}); !errors.Is(err, dj.ErrConfig) {
+		t.Errorf("export of nothing: err = %v, want ErrConfig", err)
+	}
+}
