@@ -11,7 +11,8 @@ const pythonNote = "DataJoint for Python 0.14.9, docs/python-baseline.md (measur
 const plainNote = "the same work without dj, in the same run: go-sql-driver/mysql statements (delete: one multi-table " +
 	"DELETE … JOIN per table in one transaction; populate: INSERT ~jobs, then BEGIN, INSERT result, DELETE ~jobs, COMMIT per key; " +
 	"insert: 1000-row INSERTs in one transaction; fetch: SELECT and Scan), a memory copy (blob decode) or minio-go GetObject " +
-	"on 8 goroutines into new buffers, each decoded into a []float64 (external fetch)."
+	"on 8 goroutines into new buffers, each decoded into a []float64 (external fetch); mariadb-dump piped into mariadb between " +
+	"two servers (export + import through a release archive)."
 
 // Python figures, copied from docs/python-baseline.md.
 const (
@@ -80,6 +81,15 @@ var workloads = func() []workload {
 		djBench: "BenchmarkExternalFetch", djMetric: "dj_MB/s", plainMetric: "plain_MB/s", ratioMetric: "dj/plain",
 		python: pyNone,
 	})
+	for _, n := range []int{100_000, 1_000_000} {
+		ws = append(ws, workload{
+			name: fmt.Sprintf("export + import %s rows to a second server", short(n)),
+			unit: "rows/s", pkg: "./dj/share", bench: "^BenchmarkExportImport$", benchtime: "1x", large: n > 100_000,
+			djBench:  fmt.Sprintf("BenchmarkExportImport/rows=%d/dj", n),
+			djMetric: "rows/s", plainName: fmt.Sprintf("BenchmarkExportImport/rows=%d/plain", n), plainMetric: "rows/s",
+			python: pyNone,
+		})
+	}
 	return ws
 }()
 

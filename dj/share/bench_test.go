@@ -21,13 +21,16 @@ import (
 const benchRows = 1_000_000
 
 // benchSource makes a database with one table of benchRows rows.
-func benchSource(b *testing.B, c *dj.Conn) string {
+func benchSource(b *testing.B, c *dj.Conn) string { return benchSourceN(b, c, benchRows) }
+
+// benchSourceN makes a database with one table of n rows.
+func benchSourceN(b *testing.B, c *dj.Conn, n int) string {
 	b.Helper()
 	ctx := context.Background()
 	db := testenv.Database(b)
 	_, err := c.ExecContext(ctx, "CREATE TABLE `"+db+"`.`trace` (id int NOT NULL, channel smallint NOT NULL, value double NOT NULL, label varchar(32) NOT NULL, PRIMARY KEY (id, channel)) ENGINE=InnoDB")
 	must(b, err)
-	_, err = c.ExecContext(ctx, fmt.Sprintf("INSERT INTO `%s`.`trace` SELECT seq DIV 4, seq MOD 4, seq * 0.5, CONCAT('label ', seq) FROM `%s`.seq_0_to_%d", db, db, benchRows-1))
+	_, err = c.ExecContext(ctx, fmt.Sprintf("INSERT INTO `%s`.`trace` SELECT seq DIV 4, seq MOD 4, seq * 0.5, CONCAT('label ', seq) FROM `%s`.seq_0_to_%d", db, db, n-1))
 	must(b, err)
 	return db
 }

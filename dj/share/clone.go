@@ -217,41 +217,74 @@ func (cl *cloner) create(ctx context.Context, dbs []string) error {
 		if err != nil {
 			return err
 		}
-		want := cl.rewrite(ddl)
+		want := rewriteDDL(ddl, cl.o.Rename)
 		did := cl.dstID(id)
-		var exists int
-		if err := cl.dst.QueryRowContext(ctx, tableExistsSQL, did.Database, did.Table).Scan(&exists); err != nil {
-			return fmt.Errorf("share: clone: %s: %w", did, err)
+		exists, err := checkTable(ctx, cl.dst, did, want)
+		if err != nil {
+			return fmt.Errorf("share: clone: %w", err)
 		}
-		if exists > 0 {
-			have, err := showCreate(ctx, cl.dst, did)
-			if err != nil {
-				return err
-			}
-			if normalizeDDL(have) != normalizeDDL(want) {
-				return fmt.Errorf("share: clone: %w: %s exists with another definition than %s", dj.ErrHeadingMismatch, did, id)
-			}
+		if exists {
 			continue
 		}
-		stmt := strings.Replace(want, "CREATE TABLE "+schema.QuoteIdent(id.Table), "CREATE TABLE IF NOT EXISTS "+did.Quoted(), 1)
-		if _, err := cl.dst.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("share: clone: create %s: %w", did, err)
+		if err := createTable(ctx, cl.dst, id.Table, did, want); err != nil {
+			return fmt.Errorf("share: clone: %w", err)
 		}
 		cl.res.Created = append(cl.res.Created, did)
 	}
 	return nil
 }
 
-// rewrite points the references of a CREATE TABLE statement to other
-// databases at their destinations, and names the destination database in
-// the comment of a ~log table, as DataJoint writes it.
-func (cl *cloner) rewrite(ddl string) string {
-	for _, from := range sortedKeys(cl.o.Rename) {
-		to := schema.QuoteIdent(cl.o.Rename[from])
+// checkTable reports whether table did exists on dst, and refuses one
+// whose definition is not want (modulo the AUTO_INCREMENT counter).
+func checkTable(ctx context.Context, dst *dj.Conn, did schema.TableID, want string) (bool, error) {
+	var exists int
+	if err := dst.QueryRowContext(ctx, tableExistsSQL, did.Database, did.Table).Scan(&exists); err != nil {
+		return false, fmt.Errorf("%s: %w", did, err)
+	}
+	if exists == 0 {
+		return false, nil
+	}
+	have, err := showCreate(ctx, dst, did)
+	if err != nil {
+		return false, err
+	}
+	if normalizeDDL(have) != normalizeDDL(want) {
+		return false, fmt.Errorf("%w: %s exists with another definition", dj.ErrHeadingMismatch, did)
+	}
+	return true, nil
+}
+
+// createTable creates did on dst with the CREATE TABLE statement ddl of
+// a table named table.
+func createTable(ctx context.Context, dst *dj.Conn, table string, did schema.TableID, ddl string) error {
+	stmt := strings.Replace(ddl, "CREATE TABLE "+schema.QuoteIdent(table), "CREATE TABLE IF NOT EXISTS "+did.Quoted(), 1)
+	stmt = qualifyRefs(stmt, did.Database)
+	if _, err := dst.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("create %s: %w", did, err)
+	}
+	return nil
+}
+
+// rewriteDDL points the references of a CREATE TABLE statement to the
+// databases of rename at their destinations, and names the destination
+// database in the comment of a ~log table, as DataJoint writes it.
+func rewriteDDL(ddl string, rename map[string]string) string {
+	for _, from := range sortedKeys(rename) {
+		to := schema.QuoteIdent(rename[from])
 		ddl = strings.ReplaceAll(ddl, "REFERENCES "+schema.QuoteIdent(from)+".", "REFERENCES "+to+".")
 		ddl = strings.Replace(ddl, "COMMENT='event logging table for "+schema.QuoteIdent(from)+"'", "COMMENT='event logging table for "+to+"'", 1)
 	}
 	return ddl
+}
+
+var localRef = regexp.MustCompile("REFERENCES (`(?:[^`]|``)+`) \\(")
+
+// qualifyRefs names database db in the references of a CREATE TABLE
+// statement to tables of its own database, which SHOW CREATE TABLE
+// leaves unqualified, so that the statement does not depend on the
+// connection's current database.
+func qualifyRefs(ddl, db string) string {
+	return localRef.ReplaceAllString(ddl, "REFERENCES "+schema.QuoteIdent(db)+".$1 (")
 }
 
 var autoIncrement = regexp.MustCompile(` AUTO_INCREMENT=\d+`)

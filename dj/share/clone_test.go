@@ -236,11 +236,7 @@ func TestCloneOtherServer(t *testing.T) {
 	dst := connectTo(t, host2, s3Store(t, "share-dst2-"+randomHex(4)))
 	ctx := context.Background()
 	dstA, dstB := "djtest_share_"+randomHex(4), "djtest_share_"+randomHex(4)
-	t.Cleanup(func() {
-		for _, db := range []string{dstA, dstB} {
-			_, _ = dst.ExecContext(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`")
-		}
-	})
+	dropLater(t, dst, dstA, dstB)
 	opts := share.CloneOptions{
 		Rename:    map[string]string{p.a: dstA, p.b: dstB},
 		Seeds:     []share.Seed{share.Restrict(dj.From[ShSubject](p.c).Restrict(dj.Where("subject_id = 1")))},

@@ -17,6 +17,7 @@ type Seed struct {
 	expr  string         // SELECT of an expression whose heading holds the table's key
 	args  []any
 	err   error
+	none  bool // selects no row: only brings the database into the graph
 }
 
 // Restrict is the seed of the rows of e, an expression of one table with

@@ -60,43 +60,106 @@ func (cl *cloner) copyRows(ctx context.Context, id schema.TableID, pk []string, 
 }
 
 // stream reads the rows of sel on the source session and inserts them
-// with head VALUES ... tail on the destination, in batches of at most
-// BatchRows rows and about a quarter of the destination's
-// max_allowed_packet.
+// with head VALUES ... tail on the destination (see batchInsert).
 func (cl *cloner) stream(ctx context.Context, sel, head, tail string, ncol int) (int64, error) {
 	rows, err := cl.q.QueryContext(ctx, sel)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	limit := max(cl.dst.MaxAllowedPacket()/4, 1<<16)
+	vals := make([]any, ncol)
+	ptrs := make([]any, ncol)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n, err := batchInsert(ctx, cl.dst, head, tail, ncol, cl.o.BatchRows, func() ([]any, error) {
+		if !rows.Next() {
+			return nil, rows.Err()
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		return vals, nil
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, rows.Err()
+}
+
+// insertWorkers is the number of batches batchInsert sends at once: one
+// is built while others run on the server.
+const insertWorkers = 2
+
+// batchInsert inserts the rows that next returns (nil at the end; the
+// values are copied before next is called again) with head VALUES ...
+// tail on dst, in batches of at most batchRows rows and about a quarter
+// of the destination's max_allowed_packet, insertWorkers batches at once.
+// It returns the number of rows written.
+func batchInsert(ctx context.Context, dst *dj.Conn, head, tail string, ncol, batchRows int, next func() ([]any, error)) (int64, error) {
+	limit := max(dst.MaxAllowedPacket()/4, 1<<16)
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", ncol), ",") + ")"
+	type batch struct {
+		stmt string
+		args []any
+		n    int
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var (
-		args  []any
-		nrow  int
-		size  int
-		total int64
+		total atomic.Int64
+		wg    sync.WaitGroup
+	)
+	work := make(chan batch)
+	for range insertWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				if ctx.Err() != nil {
+					continue
+				}
+				if _, err := dst.ExecContext(ctx, b.stmt, b.args...); err != nil {
+					cancel(err)
+					continue
+				}
+				total.Add(int64(b.n))
+			}
+		}()
+	}
+	finish := func(err error) (int64, error) {
+		close(work)
+		wg.Wait()
+		if cause := context.Cause(ctx); err == nil && cause != nil {
+			err = cause
+		}
+		return total.Load(), err
+	}
+	var (
+		args []any
+		nrow int
+		size int
 	)
 	flush := func() error {
 		if nrow == 0 {
 			return nil
 		}
 		stmt := head + "VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", nrow), ",") + tail
-		if _, err := cl.dst.ExecContext(ctx, stmt, args...); err != nil {
-			return err
+		select {
+		case work <- batch{stmt, args, nrow}:
+		case <-ctx.Done():
+			return context.Cause(ctx)
 		}
-		total += int64(nrow)
-		args, nrow, size = args[:0], 0, 0
+		args, nrow, size = make([]any, 0, len(args)), 0, 0
 		return nil
 	}
-	vals := make([]any, ncol)
-	ptrs := make([]any, ncol)
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return total, err
+	for {
+		vals, err := next()
+		if err != nil {
+			return finish(err)
+		}
+		if vals == nil {
+			break
 		}
 		rowSize := 0
 		for _, v := range vals {
@@ -111,19 +174,16 @@ func (cl *cloner) stream(ctx context.Context, sel, head, tail string, ncol int) 
 				rowSize += 24
 			}
 		}
-		if nrow > 0 && (nrow >= cl.o.BatchRows || size+rowSize > limit) {
+		if nrow > 0 && (nrow >= batchRows || size+rowSize > limit) {
 			if err := flush(); err != nil {
-				return total, err
+				return finish(err)
 			}
 		}
 		args = append(args, vals...)
 		nrow++
 		size += rowSize
 	}
-	if err := rows.Err(); err != nil {
-		return total, err
-	}
-	return total, flush()
+	return finish(flush())
 }
 
 // trackedObject is one row of a tracking table: the object's hash and
@@ -148,29 +208,7 @@ func (cl *cloner) copyObjects(ctx context.Context, s *extSet) error {
 	if err != nil {
 		return fmt.Errorf("share: clone: destination store %q: %w", s.store, err)
 	}
-	var list []trackedObject
-	err = queryEach(ctx, cl.q, "SELECT `x`.`hash`, `x`.`size`, `x`.`attachment_name`, `x`.`filepath`, `x`.`contents_hash` FROM "+s.temp+" AS `k` JOIN "+s.tracking.Quoted()+" AS `x` USING (`hash`) ORDER BY `x`.`hash`", nil, func(sc func(...any) error) error {
-		var (
-			o           trackedObject
-			h           []byte
-			name, fpath *string
-		)
-		if err := sc(&h, &o.size, &name, &fpath, &o.contents); err != nil {
-			return err
-		}
-		if len(h) != 16 {
-			return fmt.Errorf("%w: tracking row with a %d-byte hash", dj.ErrStore, len(h))
-		}
-		copy(o.hash[:], h)
-		if name != nil {
-			o.attach = *name
-		}
-		if fpath != nil {
-			o.filepath = *fpath
-		}
-		list = append(list, o)
-		return nil
-	})
+	list, err := trackedObjects(ctx, cl.q, s)
 	if err != nil {
 		return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
 	}
@@ -223,6 +261,34 @@ func (cl *cloner) copyObjects(ctx context.Context, s *extSet) error {
 	return nil
 }
 
+// trackedObjects lists the tracking rows of the objects of s, by hash.
+func trackedObjects(ctx context.Context, q dj.Querier, s *extSet) ([]trackedObject, error) {
+	var list []trackedObject
+	err := queryEach(ctx, q, "SELECT `x`.`hash`, `x`.`size`, `x`.`attachment_name`, `x`.`filepath`, `x`.`contents_hash` FROM "+s.temp+" AS `k` JOIN "+s.tracking.Quoted()+" AS `x` USING (`hash`) ORDER BY `x`.`hash`", nil, func(sc func(...any) error) error {
+		var (
+			o           trackedObject
+			h           []byte
+			name, fpath *string
+		)
+		if err := sc(&h, &o.size, &name, &fpath, &o.contents); err != nil {
+			return err
+		}
+		if len(h) != 16 {
+			return fmt.Errorf("%w: tracking row with a %d-byte hash", dj.ErrStore, len(h))
+		}
+		copy(o.hash[:], h)
+		if name != nil {
+			o.attach = *name
+		}
+		if fpath != nil {
+			o.filepath = *fpath
+		}
+		list = append(list, o)
+		return nil
+	})
+	return list, err
+}
+
 // put writes data under dstKey. A file (filepath@store) keeps the user
 // metadata of its source object, such as the contents_hash DataJoint
 // writes on S3.
@@ -234,8 +300,14 @@ func (o trackedObject) put(ctx context.Context, from, to external.Store, srcKey,
 	if err != nil {
 		return err
 	}
-	if len(info.Metadata) == 0 {
-		return to.Put(ctx, dstKey, data)
+	return putObject(ctx, to, dstKey, data, info.Metadata)
+}
+
+// putObject writes data under key, with the user metadata meta when
+// there is any.
+func putObject(ctx context.Context, to external.Store, key string, data []byte, meta map[string]string) error {
+	if len(meta) == 0 {
+		return to.Put(ctx, key, data)
 	}
 	f, err := os.CreateTemp("", "dj-share-*")
 	if err != nil {
@@ -249,7 +321,7 @@ func (o trackedObject) put(ctx context.Context, from, to external.Store, srcKey,
 	if err != nil {
 		return fmt.Errorf("%w: %w", dj.ErrStore, err)
 	}
-	return to.PutFile(ctx, dstKey, f.Name(), info.Metadata)
+	return to.PutFile(ctx, key, f.Name(), meta)
 }
 
 // keys returns the object's key in the source and destination stores.

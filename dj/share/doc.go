@@ -19,4 +19,19 @@
 // same server and streamed in batches otherwise. Every step skips what is
 // already there, so a clone that was interrupted completes when it is run
 // again.
+//
+// Export writes such a closure, or whole schemas, to a release archive: a
+// tar file or a directory holding manifest.json (format and release
+// version, source, creation time, every table's CREATE TABLE statement,
+// columns, primary key and row count, every external object's tracking
+// row, and the size and SHA-256 of every member), manifest.sha256, the
+// rows of each table as a zstd stream of length-prefixed values (the
+// server's text of each value, blobs as stored, NULL distinct), and the
+// objects by content hash. Import loads a release into any MySQL or
+// MariaDB server, with schemas renamed on request and objects written to
+// the destination's stores, after verifying every member (Verify does so
+// without a server): a damaged or incomplete archive is refused with
+// ErrCorruptArchive before anything is created. Releases lists the
+// releases of a directory and FindRelease picks one by version. Package
+// dj/share/embedded opens a small release read-only without a server.
 package share

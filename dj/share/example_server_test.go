@@ -12,4 +12,7 @@ func TestServerExamples(t *testing.T) {
 	t.Run("Example", func(t *testing.T) {
 		testenv.RunExample(t, Example, "2 3\nsubject 1\nsession 2")
 	})
+	t.Run("ExampleExport", func(t *testing.T) {
+		testenv.RunExample(t, ExampleExport, "1.0 3\n1.0 3 3\n3\nsubject 1\nsession 2")
+	})
 }

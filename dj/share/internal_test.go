@@ -28,15 +28,20 @@ func TestParseFullName(t *testing.T) {
 }
 
 func TestRewriteDDL(t *testing.T) {
-	cl := &cloner{o: CloneOptions{Rename: map[string]string{"lab": "lab_copy", "ana": "ana_copy"}}}
+	rename := map[string]string{"lab": "lab_copy", "ana": "ana_copy"}
 	in := "CREATE TABLE `x` (\n  CONSTRAINT `x_ibfk_1` FOREIGN KEY (`a`) REFERENCES `lab`.`subject` (`a`),\n" +
 		"  CONSTRAINT `x_ibfk_2` FOREIGN KEY (`b`) REFERENCES `other`.`t` (`b`),\n" +
 		"  CONSTRAINT `x_ibfk_3` FOREIGN KEY (`c`) REFERENCES `y` (`c`)\n) ENGINE=InnoDB AUTO_INCREMENT=12 COMMENT='event logging table for `ana`'"
 	want := "CREATE TABLE `x` (\n  CONSTRAINT `x_ibfk_1` FOREIGN KEY (`a`) REFERENCES `lab_copy`.`subject` (`a`),\n" +
 		"  CONSTRAINT `x_ibfk_2` FOREIGN KEY (`b`) REFERENCES `other`.`t` (`b`),\n" +
 		"  CONSTRAINT `x_ibfk_3` FOREIGN KEY (`c`) REFERENCES `y` (`c`)\n) ENGINE=InnoDB AUTO_INCREMENT=12 COMMENT='event logging table for `ana_copy`'"
-	if got := cl.rewrite(in); got != want {
+	if got := rewriteDDL(in, rename); got != want {
 		t.Errorf("rewrite:\n%s\nwant\n%s", got, want)
+	}
+	in = "CONSTRAINT `a` FOREIGN KEY (`x`) REFERENCES `lab`.`t` (`x`),\n CONSTRAINT `b` FOREIGN KEY (`y`) REFERENCES `u``v` (`y`)"
+	want = "CONSTRAINT `a` FOREIGN KEY (`x`) REFERENCES `lab`.`t` (`x`),\n CONSTRAINT `b` FOREIGN KEY (`y`) REFERENCES `d`.`u``v` (`y`)"
+	if got := qualifyRefs(in, "d"); got != want {
+		t.Errorf("qualifyRefs:\n%s\nwant\n%s", got, want)
 	}
 	if normalizeDDL(want) == normalizeDDL(in) || normalizeDDL("a AUTO_INCREMENT=3 b") != "a b" {
 		t.Error("normalizeDDL")

@@ -184,6 +184,9 @@ func (p *plan) load(ctx context.Context, dbs []string) error {
 
 // seed adds the rows of one seed.
 func (p *plan) seed(ctx context.Context, s Seed) error {
+	if s.none {
+		return nil
+	}
 	if s.table.Table == "" {
 		for _, id := range p.order {
 			if id.Database == s.table.Database {

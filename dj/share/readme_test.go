@@ -7,17 +7,24 @@ import (
 )
 
 // TestReadmeMirrorsExample checks that every line of the Go code of the
-// README's section "Sharing data" is a line of Example (which
-// TestServerExamples runs), with the database names "lab" and "lab_paper"
-// standing for the Example's variables lab and paper.
+// README's section "Sharing data" is a line of the Examples of this
+// package or of package embedded (which TestServerExamples run), with the
+// database names "lab" and "lab_paper" standing for the Examples'
+// variables lab and paper.
 func TestReadmeMirrorsExample(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	example, err := os.ReadFile("example_test.go")
-	if err != nil {
-		t.Fatal(err)
+	lines := map[string]bool{}
+	for _, f := range []string{"example_test.go", "example_release_test.go", "embedded/example_test.go"} {
+		example, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(example), "\n") {
+			lines[strings.TrimSpace(l)] = true
+		}
 	}
 	text := string(readme)
 	i := strings.Index(text, "\n## Sharing data\n")
@@ -28,29 +35,29 @@ func TestReadmeMirrorsExample(t *testing.T) {
 	if j := strings.Index(text, "\n## "); j >= 0 {
 		text = text[:j]
 	}
-	a := strings.Index(text, "```go\n")
-	if a < 0 {
-		t.Fatal("the section has no Go code")
-	}
-	code := text[a+len("```go\n"):]
-	code = code[:strings.Index(code, "```")]
-	lines := map[string]bool{}
-	for _, l := range strings.Split(string(example), "\n") {
-		lines[strings.TrimSpace(l)] = true
-	}
 	names := strings.NewReplacer(`"lab_paper"`, "paper", `"lab"`, "lab")
-	n := 0
-	for _, l := range strings.Split(code, "\n") {
-		l = strings.TrimSpace(names.Replace(l))
-		if l == "" {
-			continue
+	n, blocks := 0, 0
+	for {
+		a := strings.Index(text, "```go\n")
+		if a < 0 {
+			break
 		}
-		n++
-		if !lines[l] {
-			t.Errorf("README line %q is not in Example", l)
+		blocks++
+		code := text[a+len("```go\n"):]
+		code = code[:strings.Index(code, "```")]
+		text = text[a+len("```go\n")+len(code):]
+		for _, l := range strings.Split(code, "\n") {
+			l = strings.TrimSpace(names.Replace(l))
+			if l == "" {
+				continue
+			}
+			n++
+			if !lines[l] {
+				t.Errorf("README line %q is not in an Example", l)
+			}
 		}
 	}
-	if n < 5 {
-		t.Fatalf("only %d lines of Go code in the section", n)
+	if blocks == 0 || n < 5 {
+		t.Fatalf("%d blocks, %d lines of Go code in the section", blocks, n)
 	}
 }

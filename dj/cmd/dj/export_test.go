@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/datajoint-go/datajoint/dj"
+	"github.com/datajoint-go/datajoint/dj/internal/testenv"
+)
+
+// TestExportImportCommands exports a restricted closure and a whole
+// schema with dj export, lists them with dj releases, verifies one and
+// imports the other by version under another name and into another
+// store location with dj import; a damaged archive is refused.
+func TestExportImportCommands(t *testing.T) {
+	srv := testenv.MySQL(t)
+	lab, paper := testenv.Database(t), testenv.Database(t)
+	setServerEnv(t, srv)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	srcLoc, dstLoc := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	for _, d := range []string{srcLoc, dstLoc, "releases"} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf := func(name, loc string) {
+		if err := os.WriteFile(name, []byte(fmt.Sprintf(`{"stores": {"clstore": {"protocol": "file", "location": %q}}}`, loc)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf("dj_local_conf.json", srcLoc)
+	conf("paper.json", dstLoc)
+	ctx := context.Background()
+	cfg, err := dj.LoadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := dj.Connect(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.Schema(ctx, lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Declare(ctx, ClSubject{}, ClSession{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dj.Insert(ctx, c, []ClSubject{{SubjectID: 1, Weight: 20}, {SubjectID: 2, Weight: 22}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dj.Insert(ctx, c, []ClSession{{SubjectID: 1, SessionID: 1, Photo: []byte("a")}, {SubjectID: 1, SessionID: 2, Photo: []byte("b")}, {SubjectID: 2, SessionID: 1, Photo: []byte("c")}}); err != nil {
+		t.Fatal(err)
+	}
+	cli := func(args ...string) (string, string, int) {
+		var out, errOut strings.Builder
+		code := run(ctx, args, nil, &out, &errOut)
+		return out.String(), errOut.String(), code
+	}
+	mustRun := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := cli(args...)
+		if code != 0 {
+			t.Fatalf("dj %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+		}
+		return out
+	}
+	count := func(db, table string) int {
+		var n int
+		if err := c.QueryRowContext(ctx, fmt.Sprintf("SELECT COUNT(*) FROM `%s`.`%s`", db, table)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	out := mustRun("export", "--version", "1.0", "--schema", lab, "--where", "ClSubject: subject_id = 1", "releases/lab-1.0.tar")
+	if !strings.Contains(out, "exported "+lab+" 1.0: 5 rows of 4 tables, 2 objects") {
+		t.Errorf("export: %s", out)
+	}
+	mustRun("export", "--version", "2.0", "--name", "lab", "--schema", lab, "releases/lab-2.0")
+	out = mustRun("releases", "releases")
+	if !regexp.MustCompile(`(?m)^1\.0\s+`+lab+`\s.*\s5\s+2\s+\d+\s+releases/lab-1\.0\.tar$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^2\.0\s+lab\s.*\s8\s+3\s+\d+\s+releases/lab-2\.0$`).MatchString(out) {
+		t.Errorf("releases:\n%s", out)
+	}
+	var list []struct {
+		Version string
+		Rows    int64
+	}
+	if err := json.Unmarshal([]byte(mustRun("releases", "--json", "releases")), &list); err != nil || len(list) != 2 || list[0].Version != "1.0" || list[1].Rows != 8 {
+		t.Errorf("releases --json: %v %+v", err, list)
+	}
+	if out := mustRun("import", "--verify", "releases/lab-2.0"); !strings.Contains(out, "is complete") {
+		t.Errorf("import --verify: %s", out)
+	}
+	out = mustRun("import", "--version", "1.0", "--rename", lab+"="+paper, "--config", "paper.json", "releases")
+	if !strings.Contains(out, "2 objects written") || count(paper, "cl_subject") != 1 || count(paper, "cl_session") != 2 || count(paper, "~external_clstore") != 2 {
+		t.Errorf("import: %s", out)
+	}
+	if objs, _ := filepath.Glob(filepath.Join(dstLoc, paper, "*", "*", "*")); len(objs) != 2 {
+		t.Errorf("objects in the destination store: %v", objs)
+	}
+	// A damaged archive is refused (exit 1) and nothing is created.
+	b, err := os.ReadFile("releases/lab-2.0/rows/00002.bin.zst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	if err := os.WriteFile("releases/lab-2.0/rows/00002.bin.zst", b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := "djtest_cli_" + strings.ToLower(t.Name()[:4]) + fmt.Sprint(os.Getpid())
+	t.Cleanup(func() { c.ExecContext(context.Background(), "DROP DATABASE IF EXISTS `"+other+"`") })
+	if out, errOut, code := cli("import", "--version", "2.0", "--rename", lab+"="+other, "releases"); code != 1 || out != "" || !strings.Contains(errOut, "corrupt release archive") {
+		t.Errorf("damaged archive: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	var n int
+	if err := c.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", other).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the refused import created the schema (%v)", err)
+	}
+	// Usage errors exit 2, failures 1.
+	for _, args := range [][]string{
+		{"export", "--schema", lab, "x.tar"},
+		{"export", "--version", "1", "x.tar"},
+		{"import", "releases"},
+		{"import", "--rename", "nope", "releases/lab-1.0.tar"},
+		{"releases"},
+	} {
+		if _, _, code := cli(args...); code != 2 {
+			t.Errorf("dj %v: exit %d, want 2", args, code)
+		}
+	}
+	for _, args := range [][]string{
+		{"import", "--version", "9.9", "releases"},
+		{"export", "--version", "1", "--schema", lab, "releases/lab-1.0.tar"},
+		{"releases", "no-such-dir"},
+	} {
+		if out, errOut, code := cli(args...); code != 1 || out != "" || !strings.HasPrefix(errOut, "dj: ") {
+			t.Errorf("dj %v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+}
