@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,7 +33,19 @@ type ClSession struct {
 // section "Sharing data", split into arguments (single quotes group).
 func readmeCloneCommands(t *testing.T) [][]string {
 	t.Helper()
-	data, err := os.ReadFile("../../../README.md")
+	out := readmeSharingCommands(t, "clone")
+	if len(out) != 3 {
+		t.Fatalf("the README's Sharing data section has %d dj clone commands, this test runs 3", len(out))
+	}
+	return out
+}
+
+// readmeSharingCommands returns the lines of the README's section "Sharing
+// data" that run one of the dj commands named, split into arguments after
+// "dj" (single quotes group).
+func readmeSharingCommands(t *testing.T, names ...string) [][]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testRoot(t), "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +60,8 @@ func readmeCloneCommands(t *testing.T) [][]string {
 	}
 	var out [][]string
 	for _, line := range strings.Split(text, "\n") {
-		if !strings.HasPrefix(line, "dj clone ") {
+		name, _, _ := strings.Cut(strings.TrimPrefix(line, "dj "), " ")
+		if !strings.HasPrefix(line, "dj ") || !slices.Contains(names, name) {
 			continue
 		}
 		var args []string
@@ -72,9 +86,6 @@ func readmeCloneCommands(t *testing.T) [][]string {
 			args = append(args, cur.String())
 		}
 		out = append(out, args)
-	}
-	if len(out) != 3 {
-		t.Fatalf("the README's Sharing data section has %d dj clone commands, this test runs 3", len(out))
 	}
 	return out
 }

@@ -80,15 +80,33 @@ func TestExportImportCommands(t *testing.T) {
 		}
 		return n
 	}
-	out := mustRun("export", "--version", "1.0", "--schema", lab, "--where", "ClSubject: subject_id = 1", "releases/lab-1.0.tar")
-	if !strings.Contains(out, "exported "+lab+" 1.0: 5 rows of 4 tables, 2 objects") {
-		t.Errorf("export: %s", out)
+	// The README's commands, with lab, lab_paper and Subject standing for
+	// the test's databases and class.
+	cmds := readmeSharingCommands(t, "export", "releases", "import")
+	if len(cmds) != 5 {
+		t.Fatalf("the README's Sharing data section has %d dj export/releases/import commands, this test runs 5", len(cmds))
 	}
-	mustRun("export", "--version", "2.0", "--name", "lab", "--schema", lab, "releases/lab-2.0")
-	out = mustRun("releases", "releases")
-	if !regexp.MustCompile(`(?m)^1\.0\s+`+lab+`\s.*\s5\s+2\s+\d+\s+releases/lab-1\.0\.tar$`).MatchString(out) ||
-		!regexp.MustCompile(`(?m)^2\.0\s+lab\s.*\s8\s+3\s+\d+\s+releases/lab-2\.0$`).MatchString(out) {
-		t.Errorf("releases:\n%s", out)
+	outs := make([]string, len(cmds))
+	for i, args := range cmds {
+		for j, a := range args {
+			a = strings.ReplaceAll(a, "lab_paper", paper)
+			a = regexp.MustCompile(`\blab\b`).ReplaceAllStringFunc(a, func(string) string { return lab })
+			args[j] = strings.ReplaceAll(a, "Subject:", "ClSubject:")
+		}
+		outs[i] = mustRun(args...)
+	}
+	if !strings.Contains(outs[0], "exported "+lab+" 1.0: 5 rows of 4 tables, 2 objects") {
+		t.Errorf("export: %s", outs[0])
+	}
+	if !regexp.MustCompile(`(?m)^1\.0\s+`+lab+`\s.*\s5\s+2\s+\d+\s+releases/`+lab+`-1\.0\.tar$`).MatchString(outs[2]) ||
+		!regexp.MustCompile(`(?m)^2\.0\s+`+lab+`\s.*\s8\s+3\s+\d+\s+releases/`+lab+`-2\.0$`).MatchString(outs[2]) {
+		t.Errorf("releases:\n%s", outs[2])
+	}
+	if !strings.Contains(outs[3], "is complete") {
+		t.Errorf("import --verify: %s", outs[3])
+	}
+	if !strings.Contains(outs[4], "2 objects written") || count(paper, "cl_subject") != 1 || count(paper, "cl_session") != 2 || count(paper, "~external_clstore") != 2 {
+		t.Errorf("import: %s", outs[4])
 	}
 	var list []struct {
 		Version string
@@ -97,23 +115,16 @@ func TestExportImportCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(mustRun("releases", "--json", "releases")), &list); err != nil || len(list) != 2 || list[0].Version != "1.0" || list[1].Rows != 8 {
 		t.Errorf("releases --json: %v %+v", err, list)
 	}
-	if out := mustRun("import", "--verify", "releases/lab-2.0"); !strings.Contains(out, "is complete") {
-		t.Errorf("import --verify: %s", out)
-	}
-	out = mustRun("import", "--version", "1.0", "--rename", lab+"="+paper, "--config", "paper.json", "releases")
-	if !strings.Contains(out, "2 objects written") || count(paper, "cl_subject") != 1 || count(paper, "cl_session") != 2 || count(paper, "~external_clstore") != 2 {
-		t.Errorf("import: %s", out)
-	}
 	if objs, _ := filepath.Glob(filepath.Join(dstLoc, paper, "*", "*", "*")); len(objs) != 2 {
 		t.Errorf("objects in the destination store: %v", objs)
 	}
 	// A damaged archive is refused (exit 1) and nothing is created.
-	b, err := os.ReadFile("releases/lab-2.0/rows/00002.bin.zst")
+	b, err := os.ReadFile("releases/" + lab + "-2.0/rows/00002.bin.zst")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b[len(b)/2] ^= 1
-	if err := os.WriteFile("releases/lab-2.0/rows/00002.bin.zst", b, 0o644); err != nil {
+	if err := os.WriteFile("releases/"+lab+"-2.0/rows/00002.bin.zst", b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	other := "djtest_cli_" + strings.ToLower(t.Name()[:4]) + fmt.Sprint(os.Getpid())
@@ -130,7 +141,7 @@ func TestExportImportCommands(t *testing.T) {
 		{"export", "--schema", lab, "x.tar"},
 		{"export", "--version", "1", "x.tar"},
 		{"import", "releases"},
-		{"import", "--rename", "nope", "releases/lab-1.0.tar"},
+		{"import", "--rename", "nope", "releases/" + lab + "-1.0.tar"},
 		{"releases"},
 	} {
 		if _, _, code := cli(args...); code != 2 {
@@ -139,7 +150,7 @@ func TestExportImportCommands(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"import", "--version", "9.9", "releases"},
-		{"export", "--version", "1", "--schema", lab, "releases/lab-1.0.tar"},
+		{"export", "--version", "1", "--schema", lab, "releases/" + lab + "-1.0.tar"},
 		{"releases", "no-such-dir"},
 	} {
 		if out, errOut, code := cli(args...); code != 1 || out != "" || !strings.HasPrefix(errOut, "dj: ") {
