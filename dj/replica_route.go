@@ -68,6 +68,11 @@ func (s *replicaSet) read(ctx context.Context, c *Conn, read func(q Querier, h *
 		if !s.usable(ctx, r) {
 			continue
 		}
+		if i > 0 {
+			// The turns of replicas left out pass to the next one in
+			// line, not all to the first healthy one after them.
+			s.next.Store(uint64((start + i + 1) % len(s.list)))
+		}
 		err := read(replicaQuerier{c: c, r: r}, &h)
 		if err == nil || ctx.Err() != nil {
 			return err
