@@ -115,7 +115,8 @@ func newReplicaSet(c *Conn) (*replicaSet, error) {
 	return s, nil
 }
 
-// close closes the replicas' pools.
+// close closes the replicas' pools. A background check still running
+// then fails and leaves its replica out.
 func (s *replicaSet) close() error {
 	var errs []error
 	for _, r := range s.list {
@@ -134,17 +135,38 @@ func (s *replicaSet) start() int {
 // usable reports whether r takes reads, reading its status when the last
 // check is older than the interval. While one goroutine reads it, others
 // go by the last known state (a replica never checked counts as unusable
-// for them).
+// for them). A replica left out is checked again in the background, so
+// that no read waits on one that may not answer.
 func (s *replicaSet) usable(ctx context.Context, r *replica) bool {
+	if !s.due(r) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.healthy
+	}
 	r.mu.Lock()
+	background := !r.checked.IsZero() && !r.healthy
+	r.mu.Unlock()
+	if background {
+		go s.check(context.WithoutCancel(ctx), r)
+		return false
+	}
+	return s.check(ctx, r)
+}
+
+// due marks r as being checked and reports true when its state is older
+// than the interval and no check runs.
+func (s *replicaSet) due(r *replica) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.checking || (!r.checked.IsZero() && s.now().Sub(r.checked) < s.every) {
-		ok := r.healthy
-		r.mu.Unlock()
-		return ok
+		return false
 	}
 	r.checking = true
-	r.mu.Unlock()
+	return true
+}
 
+// check reads r's status and records what it says.
+func (s *replicaSet) check(ctx context.Context, r *replica) bool {
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	st, err := s.probe(pctx, r)
 	cancel()
@@ -182,11 +204,16 @@ func (s *replicaSet) markDown(ctx context.Context, r *replica, err error) {
 	}
 }
 
-// states returns the state of every replica, checking the stale ones.
+// states returns the state of every replica, checking the stale ones
+// (those left out included) before it returns.
 func (s *replicaSet) states(ctx context.Context) []ReplicaState {
+	for _, r := range s.list {
+		if s.due(r) {
+			s.check(ctx, r)
+		}
+	}
 	out := make([]ReplicaState, len(s.list))
 	for i, r := range s.list {
-		s.usable(ctx, r)
 		out[i] = r.state()
 	}
 	return out

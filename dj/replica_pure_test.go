@@ -9,18 +9,39 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 )
 
-// fakeClock is a settable clock for replica health.
-type fakeClock struct{ t time.Time }
+// fakeClock is a settable clock for replica health. Its mutex also
+// guards the maps of testReplicaSet, which background checks read.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (f *fakeClock) now() time.Time      { return f.t }
-func (f *fakeClock) add(d time.Duration) { f.t = f.t.Add(d) }
-func str(s string) *string               { return &s }
+func (f *fakeClock) now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.t
+}
+
+func (f *fakeClock) add(d time.Duration) {
+	f.mu.Lock()
+	f.t = f.t.Add(d)
+	f.mu.Unlock()
+}
+
+// set runs fn (which changes the scripted statuses) under the lock.
+func (f *fakeClock) set(fn func()) {
+	f.mu.Lock()
+	fn()
+	f.mu.Unlock()
+}
+func str(s string) *string { return &s }
 func okStatus(lag time.Duration) replicaStatus {
 	return replicaStatus{channels: 1, io: "Yes", sql: "Yes", lag: lag}
 }
@@ -31,6 +52,8 @@ func testReplicaSet(n int, clock *fakeClock, status map[string]replicaStatus, er
 	s := &replicaSet{maxLag: 5 * time.Second, every: 2 * time.Second, now: clock.now,
 		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	s.probe = func(_ context.Context, r *replica) (replicaStatus, error) {
+		clock.mu.Lock()
+		defer clock.mu.Unlock()
 		probes[r.addr]++
 		return status[r.addr], errs[r.addr]
 	}
@@ -54,7 +77,7 @@ func TestReplicaHealthCaching(t *testing.T) {
 		t.Fatalf("first check: usable %v after %d probes", r.healthy, probes["r0"])
 	}
 	clock.add(time.Second)
-	status["r0"] = replicaStatus{channels: 1, io: "Yes", sql: "No", lag: -1}
+	clock.set(func() { status["r0"] = replicaStatus{channels: 1, io: "Yes", sql: "No", lag: -1} })
 	if !s.usable(ctx, r) || probes["r0"] != 1 {
 		t.Fatalf("within the interval the status must not be read again (%d probes)", probes["r0"])
 	}
@@ -65,24 +88,41 @@ func TestReplicaHealthCaching(t *testing.T) {
 	if st := r.state(); st.Healthy || !strings.Contains(st.Reason, "SQL thread is No") || st.Lag != -1 {
 		t.Fatalf("state %+v", st)
 	}
-	status["r0"] = okStatus(time.Second)
+	// A replica left out is checked again in the background: the read
+	// that finds it due does not wait, later ones see the result.
+	clock.set(func() { status["r0"] = okStatus(time.Second) })
 	clock.add(2 * time.Second)
-	if !s.usable(ctx, r) {
-		t.Fatal("a replica whose threads run again must take reads")
+	if s.usable(ctx, r) {
+		t.Fatal("the read that starts the background check must not use the replica")
+	}
+	waitChecked(t, r)
+	if !s.usable(ctx, r) || probes["r0"] != 3 {
+		t.Fatalf("a replica whose threads run again must take reads (%d probes)", probes["r0"])
 	}
 	s.markDown(ctx, r, errors.New("boom"))
 	if s.usable(ctx, r) || probes["r0"] != 3 {
 		t.Fatalf("a replica marked down must stay out without a probe until the interval ends (%d probes)", probes["r0"])
 	}
 	clock.add(2 * time.Second)
+	s.usable(ctx, r)
+	waitChecked(t, r)
 	if !s.usable(ctx, r) || probes["r0"] != 4 {
 		t.Fatalf("after the interval a healthy status brings it back (%d probes)", probes["r0"])
 	}
+	// Conn.Replicas checks due replicas before it answers.
+	clock.set(func() { status["r0"] = replicaStatus{channels: 1, io: "No", sql: "Yes", lag: -1} })
+	clock.add(2 * time.Second)
+	if st := s.states(ctx); st[0].Healthy || !strings.Contains(st[0].Reason, "I/O thread is No") || probes["r0"] != 5 {
+		t.Fatalf("states: %+v after %d probes", st, probes["r0"])
+	}
 	// While one goroutine reads the status, others use the last state.
+	clock.set(func() { status["r0"] = okStatus(0) })
+	clock.add(2 * time.Second)
+	s.states(ctx)
 	r.checking = true
 	clock.add(time.Hour)
-	if !s.usable(ctx, r) || probes["r0"] != 4 {
-		t.Fatal("a check in progress must not be repeated")
+	if !s.usable(ctx, r) || probes["r0"] != 6 {
+		t.Fatalf("a check in progress must not be repeated (%d probes)", probes["r0"])
 	}
 	r.checking = false
 	// A cancelled caller learns nothing about the replica.
@@ -94,6 +134,20 @@ func TestReplicaHealthCaching(t *testing.T) {
 	if st := r.state(); !st.Healthy {
 		t.Errorf("a cancelled check changed the state: %+v", st)
 	}
+}
+
+// waitChecked waits for a background check of r to end.
+func waitChecked(t *testing.T, r *replica) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		r.mu.Lock()
+		busy := r.checking
+		r.mu.Unlock()
+		if !busy {
+			return
+		}
+	}
+	t.Fatal("the background check did not end")
 }
 
 func TestJudgeReplica(t *testing.T) {
@@ -220,10 +274,16 @@ func TestReplicaReadRouting(t *testing.T) {
 	if got := run(); strings.Join(got, ",") != "primary" {
 		t.Fatalf("no replica left: %v", got)
 	}
-	// After the interval, the replicas are checked again and come back.
+	// After the interval, the replicas are checked again (in the
+	// background: this read still goes to the server) and come back.
 	delete(fail, "r0")
 	delete(fail, "r1")
 	clock.add(3 * time.Second)
+	if got := run(); strings.Join(got, ",") != "primary" {
+		t.Fatalf("while the replicas are checked: %v", got)
+	}
+	waitChecked(t, s.list[0])
+	waitChecked(t, s.list[1])
 	if got := run(); got[0] == "primary" {
 		t.Fatalf("replicas must come back after the interval: %v", got)
 	}

@@ -518,9 +518,12 @@ func TestReplicaStoppedMidFetch(t *testing.T) {
 		t.Fatalf("with the replica down:\n%s", log.dump())
 	}
 
-	// Back up: it takes reads again.
+	// Back up: it takes reads again once checked.
 	p.restartReplica(t)
 	time.Sleep(150 * time.Millisecond)
+	if st := c.Replicas(ctx); !st[0].Healthy {
+		t.Fatalf("the restarted replica: %+v", st)
+	}
 	log.reset()
 	got, err = dj.Fetch[ReplItem](ctx, c, dj.From[ReplItem](c))
 	must(t, err)
