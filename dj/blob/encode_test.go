@@ -27,7 +27,8 @@ type session struct {
 	HTTPName  string
 	Renamed   float64 `blob:"rate"`
 	Skipped   string  `blob:"-"`
-	private   int     `blob:"-"`
+	//lint:ignore U1000 an unexported field must be skipped by the encoder, so nothing reads it
+	private int `blob:"-"`
 }
 
 type embedded struct {

@@ -252,7 +252,7 @@ func validKey(key string) error {
 	}
 	for _, p := range strings.Split(key, "/") {
 		if p == ".." {
-			return fmt.Errorf("%w: key %q must not contain ..", ErrStore, key)
+			return fmt.Errorf("%w: key %q must not contain a \"..\" segment", ErrStore, key)
 		}
 	}
 	return nil
