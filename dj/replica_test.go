@@ -38,24 +38,32 @@ type ReplSquare struct {
 	Sq          float64
 }
 
-// replicaPair is a primary and its replica.
+// replicaPair is a primary and its replicas.
 type replicaPair struct {
-	cfg        dj.Config // the primary, without replicas
-	replica    string    // host:port of the replica
-	replicaDir string    // its DJ_DB_DIR
-	env        []string
-	primary    *sql.DB // plain connections as the test account
+	cfg         dj.Config // the primary, without replicas
+	replicas    []string  // host:port of each replica
+	replicaDirs []string  // their DJ_DB_DIR
+	env         []string
+	primary     *sql.DB   // plain connections as the test account
+	repls       []*sql.DB // to each replica
+
+	// The first replica, for the tests that use one.
+	replica    string
+	replicaDir string
 	repl       *sql.DB
 }
 
-func startReplicaPair(t *testing.T) *replicaPair {
+func startReplicaPair(t *testing.T) *replicaPair { return startReplicas(t, 1) }
+
+// startReplicas starts (or reuses) the primary and n replicas.
+func startReplicas(t *testing.T, n int) *replicaPair {
 	t.Helper()
 	testenv.MySQL(t) // honours -short and DJ_TEST_ALLOW_SKIP like every server test
 	dir := os.Getenv("DJ_REPLICA_DIR")
 	if dir == "" {
 		dir = "/tmp/dj-replica"
 	}
-	p := &replicaPair{env: append(os.Environ(), "DJ_REPLICA_DIR="+dir, "DJ_USER=root", "DJ_PASS=simple")}
+	p := &replicaPair{env: append(os.Environ(), "DJ_REPLICA_DIR="+dir, "DJ_USER=root", "DJ_PASS=simple", fmt.Sprintf("DJ_REPLICA_COUNT=%d", n))}
 	out := p.script(t, "mariadb-replica.sh")
 	get := func(name string) string {
 		m := regexp.MustCompile(name + `=(\S+)`).FindStringSubmatch(out)
@@ -65,9 +73,15 @@ func startReplicaPair(t *testing.T) *replicaPair {
 		return m[1]
 	}
 	p.cfg = dj.Config{Host: get("DJ_HOST"), User: "root", Password: "simple", TLS: dj.TLSDisabled}
-	p.replica, p.replicaDir = get("DJ_REPLICAS"), get("DJ_REPLICA_DB_DIR")
+	p.replicas, p.replicaDirs = strings.Split(get("DJ_REPLICAS"), ","), strings.Split(get("DJ_REPLICA_DB_DIRS"), ",")
+	if len(p.replicas) != n || len(p.replicaDirs) != n {
+		t.Fatalf("mariadb-replica.sh started %v in %v, want %d", p.replicas, p.replicaDirs, n)
+	}
 	p.primary = openPlain(t, p.cfg.Host)
-	p.repl = openPlain(t, p.replica)
+	for _, r := range p.replicas {
+		p.repls = append(p.repls, openPlain(t, r))
+	}
+	p.replica, p.replicaDir, p.repl = p.replicas[0], p.replicaDirs[0], p.repls[0]
 	return p
 }
 
@@ -99,30 +113,39 @@ func (p *replicaPair) script(t *testing.T, name string, env ...string) string {
 	return string(out)
 }
 
-// stopReplica stops the replica's server process.
-func (p *replicaPair) stopReplica(t *testing.T) {
-	p.script(t, "mariadb-down.sh", "DJ_DB_DIR="+p.replicaDir)
+// stopReplica stops the first replica's server process.
+func (p *replicaPair) stopReplica(t *testing.T) { p.stopReplicaN(t, 0) }
+
+// stopReplicaN stops the server process of replica i.
+func (p *replicaPair) stopReplicaN(t *testing.T, i int) {
+	p.script(t, "mariadb-down.sh", "DJ_DB_DIR="+p.replicaDirs[i])
 }
 
-// restartReplica starts the replica again and waits until it follows the
-// primary.
-func (p *replicaPair) restartReplica(t *testing.T) {
-	p.script(t, "mariadb-up.sh", "DJ_DB_DIR="+p.replicaDir, "DJ_DB_PORT=")
+// restartReplica starts the first replica again and waits until it
+// follows the primary.
+func (p *replicaPair) restartReplica(t *testing.T) { p.restartReplicaN(t, 0) }
+
+// restartReplicaN starts replica i again (mariadb-up.sh remembers its
+// arguments) and waits until the replicas follow the primary.
+func (p *replicaPair) restartReplicaN(t *testing.T, i int) {
+	p.script(t, "mariadb-up.sh", "DJ_DB_DIR="+p.replicaDirs[i], "DJ_DB_PORT=")
 	p.script(t, "mariadb-replica.sh")
 	p.sync(t)
 }
 
-// sync waits until the replica has applied everything the primary has
+// sync waits until the replicas have applied everything the primary has
 // written so far.
 func (p *replicaPair) sync(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	var pos string
 	must(t, p.primary.QueryRowContext(ctx, "SELECT @@gtid_binlog_pos").Scan(&pos))
-	var res int
-	must(t, p.repl.QueryRowContext(ctx, "SELECT MASTER_GTID_WAIT(?, 30)", pos).Scan(&res))
-	if res != 0 {
-		t.Fatalf("the replica did not reach %s within 30 s", pos)
+	for i, r := range p.repls {
+		var res int
+		must(t, r.QueryRowContext(ctx, "SELECT MASTER_GTID_WAIT(?, 30)", pos).Scan(&res))
+		if res != 0 {
+			t.Fatalf("replica %s did not reach %s within 30 s", p.replicas[i], pos)
+		}
 	}
 }
 
@@ -150,7 +173,7 @@ func (p *replicaPair) connect(t *testing.T, edit func(*dj.Config)) (*dj.Conn, *s
 	t.Helper()
 	log := &serverLog{}
 	cfg := p.cfg
-	cfg.Replicas = []string{p.replica}
+	cfg.Replicas = p.replicas
 	cfg.ReplicaCheckInterval = 100 * time.Millisecond
 	cfg.Tracer = log
 	if edit != nil {
@@ -561,4 +584,77 @@ func TestReplicaStoppedMidFetch(t *testing.T) {
 		t.Fatalf("%d rows before the error", len(streamed))
 	}
 	t.Logf("streaming read: %d rows, then: %v", len(streamed), last)
+}
+
+// TestReplicaRoundRobinAndFailover: with two replicas, reads alternate
+// between them; a replica stopped in the middle of a fetch hands the read
+// to the other replica, not to the primary.
+func TestReplicaRoundRobinAndFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stops and starts a server")
+	}
+	ctx := context.Background()
+	p := startReplicas(t, 2)
+	db := p.database(t)
+	c, log := p.connect(t, nil)
+	s, err := c.Schema(ctx, db)
+	must(t, err)
+	must(t, s.Declare(ctx, ReplItem{}))
+	const n = 1500
+	items := make([]ReplItem, n)
+	for i := range items {
+		items[i] = ReplItem{ID: int32(i), Val: float64(i)}
+	}
+	must(t, dj.Insert(ctx, c, items))
+	p.sync(t)
+	from := "FROM `" + db + "`"
+	log.reset()
+	for range 4 {
+		rows, err := dj.Fetch[ReplItem](ctx, c, dj.From[ReplItem](c))
+		must(t, err)
+		if len(rows) != n {
+			t.Fatalf("%d rows", len(rows))
+		}
+	}
+	if a, b, pr := log.count(p.replicas[0], from), log.count(p.replicas[1], from), log.count(p.cfg.Host, from); a != 2 || b != 2 || pr != 0 {
+		t.Fatalf("round-robin: %d and %d reads on the replicas, %d on the primary:\n%s", a, b, pr, log.dump())
+	}
+
+	// Stop whichever replica the slow fetch starts on.
+	log.reset()
+	stoppedAt := make(chan int, 1)
+	var once sync.Once
+	log.mu.Lock()
+	log.onStart = func(q dj.QueryStart) {
+		for i, r := range p.replicas {
+			if q.Server == r && strings.Contains(q.SQL, "SLEEP") {
+				once.Do(func() {
+					go func() {
+						time.Sleep(700 * time.Millisecond)
+						p.stopReplicaN(t, i)
+						stoppedAt <- i
+					}()
+				})
+			}
+		}
+	}
+	log.mu.Unlock()
+	rows, err := dj.Fetch[ReplItem](ctx, c, dj.From[ReplItem](c).Restrict(dj.Where("SLEEP(0.002) = 0")))
+	must(t, err)
+	i := <-stoppedAt
+	t.Cleanup(func() { p.restartReplicaN(t, i) })
+	seen := map[int32]bool{}
+	for _, r := range rows {
+		if seen[r.ID] || r.Val != float64(r.ID) {
+			t.Fatalf("row %+v repeated or wrong", r)
+		}
+		seen[r.ID] = true
+	}
+	if len(seen) != n {
+		t.Fatalf("%d rows, want %d", len(seen), n)
+	}
+	other := p.replicas[1-i]
+	if log.count(p.replicas[i], "SLEEP") != 1 || log.count(other, "SLEEP") != 1 || log.count(p.cfg.Host, "SLEEP") != 0 {
+		t.Fatalf("the fetch should have moved from %s to %s:\n%s", p.replicas[i], other, log.dump())
+	}
 }
