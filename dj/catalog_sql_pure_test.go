@@ -110,7 +110,7 @@ func TestLogEvent(t *testing.T) {
 func TestClassify(t *testing.T) {
 	for num, want := range map[uint16]error{
 		1062: ErrDuplicate, 1451: ErrIntegrity, 1452: ErrIntegrity, 1146: ErrMissingTable, 1054: ErrUnknownAttribute,
-		1364: ErrMissingAttribute, 1064: ErrSyntax, 1142: ErrAccess, 1213: ErrConflict, 1205: ErrConflict, 2013: ErrLostConnection, 1366: ErrType,
+		1364: ErrMissingAttribute, 1064: ErrSyntax, 1142: ErrAccess, 1213: ErrConflict, 1205: ErrConflict, 2013: ErrLostConnection, 1366: ErrType, 1792: ErrReadOnly,
 	} {
 		me := &mysql.MySQLError{Number: num}
 		err := classify(me)

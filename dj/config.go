@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/datajoint-go/datajoint/dj/external"
 )
@@ -71,7 +72,42 @@ type Config struct {
 	// blob.ErrTooLarge. 0 means blob.DefaultMaxDecodedSize. The MaxBlobSize
 	// fetch option overrides it for one fetch.
 	MaxBlobSize int64
+
+	// Replicas names read-only replicas of the server, each "host" or
+	// "host:port" (the port defaults to Port, else 3306): reads of data
+	// outside a transaction go to them, round-robin among the healthy
+	// ones, and everything else to the server of Host. See "Read replicas"
+	// at Conn. DJ_REPLICAS (comma-separated); database.replicas.
+	Replicas []string
+	// ReplicaUser and ReplicaPassword authenticate to the replicas; empty
+	// means User and Password. The account needs SELECT on the data and the
+	// privilege to read the replication status (REPLICA MONITOR on MariaDB
+	// 10.5.9 and later, REPLICATION CLIENT on MySQL).
+	ReplicaUser     string
+	ReplicaPassword string
+	// ReplicaMaxLag bounds how far behind the server a replica may be
+	// (Seconds_Behind_Master) and still take reads; 0 means
+	// DefaultReplicaMaxLag and a negative value no bound.
+	// DJ_REPLICA_MAX_LAG; database.replica_max_lag (seconds).
+	ReplicaMaxLag time.Duration
+	// ReplicaCheckInterval is how long a replica's replication status is
+	// trusted before it is read again, and how long a replica that failed
+	// is left out before it is tried again; 0 means
+	// DefaultReplicaCheckInterval.
+	ReplicaCheckInterval time.Duration
+	// ReadOnly refuses every write (DataJoint's read-only sessions): a
+	// statement that would change data or the schema fails with an error
+	// wrapping ErrReadOnly before anything is sent, and every session is
+	// also set READ ONLY on the server. DJ_READ_ONLY; database.read_only.
+	ReadOnly bool
 }
+
+// Defaults of the replica settings (see Config.ReplicaMaxLag and
+// Config.ReplicaCheckInterval).
+const (
+	DefaultReplicaMaxLag        = 10 * time.Second
+	DefaultReplicaCheckInterval = 2 * time.Second
+)
 
 // errNoHost is the error of connecting with no host configured.
 var errNoHost = fmt.Errorf("%w: no database host: set database.host in ./%s or ~/%s, the DJ_HOST environment variable (with DJ_USER, DJ_PASS), or Config.Host", ErrConfig, ConfigFile, GlobalConfigFile)
@@ -126,8 +162,11 @@ const GlobalConfigFile = ".datajoint_config.json"
 // "database.user", "database.password", "database.port",
 // "database.use_tls", plus "stores" (an object from store name to its
 // settings, see external.ParseStores) and "cache". Other keys DataJoint
-// defines are accepted and
-// ignored here.
+// defines are accepted and ignored here. Keys of this package's own:
+// "database.replicas" (a list of "host:port", or one comma-separated
+// string), "database.replica_max_lag" (seconds) and "database.read_only"
+// (true or false); the environment adds DJ_REPLICAS, DJ_REPLICA_MAX_LAG
+// (a duration such as "5s", or seconds) and DJ_READ_ONLY.
 func LoadConfig(path string) (Config, error) {
 	var cfg Config
 	if path == "" {
@@ -228,6 +267,9 @@ func (c *Config) applyFile(data []byte) error {
 	} else if ok {
 		c.Cache = v
 	}
+	if err := c.applyFileReplicas(raw); err != nil {
+		return err
+	}
 	if v, ok := raw["database.use_tls"]; ok {
 		switch x := v.(type) {
 		case nil:
@@ -249,7 +291,8 @@ func (c *Config) applyFile(data []byte) error {
 	return nil
 }
 
-// applyEnv reads DJ_HOST, DJ_USER, DJ_PASS, DJ_PORT and DJ_USE_TLS through
+// applyEnv reads DJ_HOST, DJ_USER, DJ_PASS, DJ_PORT, DJ_USE_TLS, and
+// DJ_REPLICAS, DJ_REPLICA_MAX_LAG and DJ_READ_ONLY through
 // lookup (os.LookupEnv in production). A DJ_PASS that is set but empty
 // means "no password".
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
@@ -268,6 +311,9 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 			return fmt.Errorf("%w: DJ_PORT: invalid port %q", ErrConfig, v)
 		}
 		c.Port = p
+	}
+	if err := c.applyEnvReplicas(lookup); err != nil {
+		return err
 	}
 	if v, _ := lookup("DJ_USE_TLS"); v != "" {
 		switch strings.ToLower(v) {

@@ -23,6 +23,21 @@ const SQLMode = "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,STRICT_
 // Conn is a pool of connections to one MySQL or MariaDB server, plus the
 // registry of tables declared through it. It is safe for concurrent use.
 //
+// With Config.Replicas, reads of data outside a transaction (Fetch and
+// the other fetch functions, Count, Exists and All, given the *Conn) go to
+// a replica, round-robin among the healthy ones: a replica is healthy when
+// it answers, its replication I/O and SQL threads run and it is no more
+// than Config.ReplicaMaxLag behind. Its status is read at most once per
+// Config.ReplicaCheckInterval. Everything else goes to the server. A read
+// that fails on a replica (unreachable, shut down, connection lost, or a
+// table the replica does not have yet) before anything was handed to the
+// caller runs again on the next healthy replica and finally on the server;
+// see All for a streaming read that fails after it yielded rows. Conn.Tx,
+// Conn.Session, populate and contexts from UsePrimary read the server.
+//
+// With Config.ReadOnly, every write fails with ErrReadOnly before anything
+// is sent, and the server's sessions are READ ONLY too.
+//
 // A connection that the server dropped while it sat idle (a restart,
 // wait_timeout, KILL) is replaced transparently on the next statement.
 // Inside a transaction the loss surfaces as ErrLostConnection.
@@ -46,6 +61,9 @@ type Conn struct {
 
 	// hook, when set, sees every statement before it is sent (see run).
 	hook func(query string)
+
+	addr     string      // host:port of the server, for tracers
+	replicas *replicaSet // nil without Config.Replicas (replica.go)
 }
 
 // runner is where a statement runs: the pool (*sql.DB) or one dedicated
@@ -81,35 +99,58 @@ func (p pinned) QueryRowContext(ctx context.Context, query string, args ...any) 
 // transaction control — passes through exec, query or queryRow, so that
 // observing, tracing or routing statements has one place to hook into.
 
-// exec runs a statement on r.
+// exec runs a statement on r, a runner of the server (not a replica).
+// On a read-only connection a statement that is not a read fails with
+// ErrReadOnly before it is sent.
 func (c *Conn) exec(ctx context.Context, r runner, query string, args ...any) (sql.Result, error) {
 	if c.hook != nil {
 		c.hook(query)
 	}
+	if c.cfg.ReadOnly && !readStatement(query) {
+		return nil, refusedStatement(query)
+	}
 	if t := c.cfg.Tracer; t != nil {
-		return c.tracedExec(ctx, t, r, query, args)
+		return c.tracedExec(ctx, t, c.addr, r, query, args)
 	}
 	return r.ExecContext(ctx, query, args...)
 }
 
-// query runs a query on r.
+// query runs a query on r, a runner of the server; the read-only rule of
+// exec applies.
 func (c *Conn) query(ctx context.Context, r runner, query string, args ...any) (*sql.Rows, error) {
+	return c.queryAt(ctx, c.addr, r, query, args...)
+}
+
+// queryAt runs a query on r, a runner of the server at addr (the server
+// or one of its replicas).
+func (c *Conn) queryAt(ctx context.Context, addr string, r runner, query string, args ...any) (*sql.Rows, error) {
 	if c.hook != nil {
 		c.hook(query)
 	}
+	if c.cfg.ReadOnly && !readStatement(query) {
+		return nil, refusedStatement(query)
+	}
 	if t := c.cfg.Tracer; t != nil {
-		return c.tracedQuery(ctx, t, r, query, args)
+		return c.tracedQuery(ctx, t, addr, r, query, args)
 	}
 	return r.QueryContext(ctx, query, args...)
 }
 
-// queryRow runs a query expected to return at most one row on r.
+// queryRow runs a query expected to return at most one row on r, a
+// runner of the server. A *sql.Row cannot carry an error of dj's own, so
+// on a read-only connection a write sent this way (only through the
+// public QueryRowContext) is refused by the server's read-only session.
 func (c *Conn) queryRow(ctx context.Context, r runner, query string, args ...any) *sql.Row {
+	return c.queryRowAt(ctx, c.addr, r, query, args...)
+}
+
+// queryRowAt is queryRow on a runner of the server at addr.
+func (c *Conn) queryRowAt(ctx context.Context, addr string, r runner, query string, args ...any) *sql.Row {
 	if c.hook != nil {
 		c.hook(query)
 	}
 	if t := c.cfg.Tracer; t != nil {
-		return c.tracedQueryRow(ctx, t, r, query, args)
+		return c.tracedQueryRow(ctx, t, addr, r, query, args)
 	}
 	return r.QueryRowContext(ctx, query, args...)
 }
@@ -139,14 +180,45 @@ func connect(ctx context.Context, cfg Config, hook func(string)) (*Conn, error) 
 	if cfg.Host == "" {
 		return nil, &Error{Op: "connect", Err: errNoHost}
 	}
+	if err := checkReplicas(cfg.Replicas); err != nil {
+		return nil, &Error{Op: "connect", Table: cfg.String(), Err: fmt.Errorf("%w: Replicas: %w", ErrConfig, err)}
+	}
+	db, err := openPool(cfg, cfg.Addr(), cfg.User, cfg.Password, cfg.ReadOnly)
+	if err != nil {
+		return nil, &Error{Op: "connect", Table: cfg.String(), Err: err}
+	}
+	c := &Conn{db: db, cfg: &cfg, log: cfg.Logger, tables: map[reflect.Type]*Table{}, stores: &storeRegistry{}, hook: hook, addr: cfg.Addr()}
+	if c.log == nil {
+		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := c.queryRow(ctx, db, maxAllowedPacketSQL).Scan(&c.maxPkt); err != nil {
+		db.Close()
+		return nil, &Error{Op: "connect", Table: cfg.String(), Err: classify(err)}
+	}
+	if len(cfg.Replicas) > 0 {
+		rs, err := newReplicaSet(c)
+		if err != nil {
+			db.Close()
+			return nil, &Error{Op: "connect", Table: cfg.String(), Err: err}
+		}
+		c.replicas = rs
+	}
+	c.log.Debug("dj: connected", "server", cfg, "replicas", len(cfg.Replicas), "read_only", cfg.ReadOnly)
+	return c, nil
+}
+
+// openPool opens a pool of connections to the server at addr with the
+// session settings of cfg; readOnly makes every session READ ONLY.
+// Errors match ErrConfig.
+func openPool(cfg Config, addr, user, password string, readOnly bool) (*sql.DB, error) {
 	mc := mysql.NewConfig()
 	mc.Net = "tcp"
-	mc.Addr = cfg.Addr()
-	mc.User = cfg.User
+	mc.Addr = addr
+	mc.User = user
 	if mc.User == "" {
 		mc.User = "root"
 	}
-	mc.Passwd = cfg.Password
+	mc.Passwd = password
 	mc.ParseTime = true
 	mc.Loc = time.UTC
 	mc.InterpolateParams = true
@@ -167,12 +239,15 @@ func connect(ctx context.Context, cfg Config, hook func(string)) (*Conn, error) 
 	}
 	if mc.TLSConfig != "" {
 		if err := mc.Apply(); err != nil {
-			return nil, &Error{Op: "connect", Table: cfg.String(), Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
 	connector, err := mysql.NewConnector(mc)
 	if err != nil {
-		return nil, &Error{Op: "connect", Table: cfg.String(), Err: fmt.Errorf("%w: %w", ErrConfig, err)}
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if readOnly {
+		connector = readOnlyConnector{connector}
 	}
 	db := sql.OpenDB(connector)
 	if cfg.MaxOpenConns > 0 {
@@ -180,20 +255,17 @@ func connect(ctx context.Context, cfg Config, hook func(string)) (*Conn, error) 
 	}
 	db.SetMaxIdleConns(16)
 	db.SetConnMaxIdleTime(10 * time.Minute)
-	c := &Conn{db: db, cfg: &cfg, log: cfg.Logger, tables: map[reflect.Type]*Table{}, stores: &storeRegistry{}, hook: hook}
-	if c.log == nil {
-		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if err := c.queryRow(ctx, db, maxAllowedPacketSQL).Scan(&c.maxPkt); err != nil {
-		db.Close()
-		return nil, &Error{Op: "connect", Table: cfg.String(), Err: classify(err)}
-	}
-	c.log.Debug("dj: connected", "server", cfg)
-	return c, nil
+	return db, nil
 }
 
-// Close closes every connection of the pool.
-func (c *Conn) Close() error { return c.db.Close() }
+// Close closes every connection of the pool, and of the replicas' pools.
+func (c *Conn) Close() error {
+	err := c.db.Close()
+	if c.replicas != nil {
+		err = errors.Join(err, c.replicas.close())
+	}
+	return err
+}
 
 // DB returns the underlying pool, for plain SQL beside dj.
 func (c *Conn) DB() *sql.DB { return c.db }
@@ -371,6 +443,8 @@ func runTx(ctx context.Context, c *Conn, sc *sql.Conn, allowAuto bool, fn func(c
 	if _, err := c.exec(ctx, sc, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 		return &Error{Op: "transaction", Err: classify(err)}
 	}
+	// Reads through the Conn inside fn see the server, not a replica.
+	ctx = UsePrimary(ctx)
 	tx := &Tx{sc: sc, conn: c, allowAuto: allowAuto}
 	committed := false
 	defer func() {

@@ -96,6 +96,9 @@ func Delete(ctx context.Context, q Querier, e Expr, opts ...DeleteOption) (Delet
 	if err != nil {
 		return DeleteResult{}, err
 	}
+	if err := q.djConn().refuseWrite("delete", top.FullName()); err != nil {
+		return DeleteResult{}, err
+	}
 	if _, master, ok := schema.ParseTableName(top.Name); ok && master != "" && !o.forceParts {
 		return DeleteResult{}, &Error{Op: "delete", Table: top.FullName(), Err: fmt.Errorf("%w: %s is a part table; delete from its master %s, or pass dj.ForceParts()", ErrPartIntegrity, top.FullName(), schema.QuoteFull(top.Database, master))}
 	}
@@ -144,6 +147,9 @@ var errDeleteCancelled = fmt.Errorf("%w: delete cancelled", ErrTransaction)
 func DeleteQuick(ctx context.Context, q Querier, e Expr) (int64, error) {
 	top, where, args, err := deleteTarget("delete", e)
 	if err != nil {
+		return 0, err
+	}
+	if err := q.djConn().refuseWrite("delete", top.FullName()); err != nil {
 		return 0, err
 	}
 	stmt := deleteWhereSQL(top.FullName(), where)

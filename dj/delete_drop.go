@@ -22,6 +22,9 @@ func (t *Table) Drop(ctx context.Context, opts ...DropOption) error {
 	}
 	c := t.schema.conn
 	full := t.FullName()
+	if err := c.refuseWrite("drop", full); err != nil {
+		return err
+	}
 	if t.meta.Master != "" && !o.forceParts {
 		return &Error{Op: "drop", Table: full, Err: fmt.Errorf("%w: %s is a part table; drop its master, or pass dj.ForceParts()", ErrPartIntegrity, full)}
 	}

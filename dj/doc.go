@@ -50,6 +50,11 @@
 // Every such call takes a context and a Querier: a *Conn, or the *Tx of
 // Conn.Tx, so the same code runs inside and outside transactions.
 //
+// With Config.Replicas, reads of data through a *Conn go to healthy read
+// replicas and everything else to the server (see Conn and UsePrimary);
+// with Config.ReadOnly every write fails with ErrReadOnly before it is
+// sent.
+//
 // Tables that no Go code declared — for example ones declared by
 // DataJoint for Python — open with Schema.Table and Schema.Tables; their
 // headings are read from the database.

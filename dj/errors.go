@@ -42,6 +42,7 @@ var (
 	ErrStore            = djerr.ErrStore            // an object store failed or is misconfigured
 	ErrConfig           = djerr.ErrConfig           // the configuration is invalid
 	ErrConflict         = djerr.ErrConflict         // a deadlock (1213) or lock wait timeout (1205); see RetryConflicts
+	ErrReadOnly         = djerr.ErrReadOnly         // a write on a read-only connection (Config.ReadOnly), or refused by a read-only server (1792, 1290)
 )
 
 // Error is the error type of dj operations. It names the operation, the
@@ -146,7 +147,12 @@ var serverErrors = map[uint16]error{
 	1265: ErrType, 1366: ErrType, 1264: ErrType, 1292: ErrType, 4025: ErrType,
 	1213: ErrConflict, 1205: ErrConflict,
 	2006: ErrLostConnection, 2013: ErrLostConnection, 1927: ErrLostConnection,
+	1792: ErrReadOnly, // a write in a READ ONLY transaction or session
 }
+
+// errOptionPrevents is ER_OPTION_PREVENTS_STATEMENT: a server option
+// forbids the statement. With the option read_only it is ErrReadOnly.
+const errOptionPrevents = 1290
 
 // classify attaches the matching sentinel to a driver error. Errors that
 // already carry a dj sentinel are returned unchanged.
@@ -158,6 +164,9 @@ func classify(err error) error {
 	if errors.As(err, &me) {
 		if s, ok := serverErrors[me.Number]; ok && !errors.Is(err, s) {
 			return fmt.Errorf("%w: %w", s, err)
+		}
+		if me.Number == errOptionPrevents && strings.Contains(me.Message, "read-only") && !errors.Is(err, ErrReadOnly) {
+			return fmt.Errorf("%w: %w", ErrReadOnly, err)
 		}
 		return err
 	}

@@ -14,7 +14,7 @@ var sentinels = []error{
 	ErrDuplicate, ErrIntegrity, ErrNoRows, ErrTooManyRows, ErrUnknownAttribute, ErrMissingAttribute,
 	ErrMissingTable, ErrDeclaration, ErrHeadingMismatch, ErrIllegalJoin, ErrIncompatible, ErrInvalidQuery,
 	ErrType, ErrDirectInsert, ErrLostConnection, ErrAccess, ErrSyntax, ErrTransaction, ErrPartIntegrity,
-	ErrMissingExternal, ErrStore, ErrConfig, ErrConflict,
+	ErrMissingExternal, ErrStore, ErrConfig, ErrConflict, ErrReadOnly,
 }
 
 // TestErrorsSayItOnce wraps every sentinel the ways the package does —

@@ -217,6 +217,9 @@ const cleanupChunk = 500
 // inserts into the store's attributes.
 func (x *ExternalTable) Delete(ctx context.Context, deleteObjects bool) (CleanupReport, error) {
 	var rep CleanupReport
+	if err := x.schema.conn.refuseWrite("cleanup", x.FullName()); err != nil {
+		return rep, err
+	}
 	refs, err := x.References(ctx)
 	if err != nil {
 		return rep, err

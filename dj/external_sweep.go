@@ -86,6 +86,11 @@ const sweepChunk = 500
 // or removed.
 func (x *ExternalTable) Sweep(ctx context.Context, opts SweepOptions) (SweepReport, error) {
 	rep := SweepReport{DryRun: opts.DryRun}
+	if !opts.DryRun {
+		if err := x.schema.conn.refuseWrite("sweep", x.FullName()); err != nil {
+			return rep, err
+		}
+	}
 	grace := opts.Grace
 	if grace <= 0 {
 		grace = DefaultSweepGrace

@@ -93,10 +93,14 @@ func (o *fetchOptions) blobLimit() blob.Option {
 func Fetch[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) ([]T, error) {
 	var out []T
 	var zero T
-	err := fetchInto(ctx, q, e, fetchOpts(q, opts), reflect.TypeFor[T](), func() reflect.Value {
-		out = append(out, zero)
-		return reflect.ValueOf(&out[len(out)-1]).Elem()
-	}, func() bool { return true })
+	o := fetchOpts(q, opts)
+	err := readData(ctx, q, func(q Querier, _ *handOver) error {
+		out = nil
+		return fetchInto(ctx, q, e, o, reflect.TypeFor[T](), func() reflect.Value {
+			out = append(out, zero)
+			return reflect.ValueOf(&out[len(out)-1]).Elem()
+		}, func() bool { return true })
+	})
 	return noRowsOnError(out, err)
 }
 
@@ -114,11 +118,15 @@ func noRowsOnError[T any](rows []T, err error) ([]T, error) {
 func FetchOne[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) (T, error) {
 	var rows [2]T
 	n := 0
-	err := fetchInto(ctx, q, e.Limit(2), fetchOpts(q, opts), reflect.TypeFor[T](), func() reflect.Value {
-		v := reflect.ValueOf(&rows[n]).Elem()
-		n++
-		return v
-	}, func() bool { return n < 2 })
+	o := fetchOpts(q, opts)
+	err := readData(ctx, q, func(q Querier, _ *handOver) error {
+		rows, n = [2]T{}, 0
+		return fetchInto(ctx, q, e.Limit(2), o, reflect.TypeFor[T](), func() reflect.Value {
+			v := reflect.ValueOf(&rows[n]).Elem()
+			n++
+			return v
+		}, func() bool { return n < 2 })
+	})
 	var zero T
 	if err != nil {
 		return zero, err
@@ -136,20 +144,29 @@ func FetchOne[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption
 // all in memory. Iteration stops at the first error, which is yielded.
 //
 //	for row, err := range dj.All[Session](ctx, conn, q) { ... }
+//
+// On a connection with replicas, a replica that fails before the first row
+// is yielded is replaced by the next server; one that fails later ends
+// the iteration with an error matching ErrLostConnection, since going on
+// elsewhere would yield rows again.
 func All[T any](ctx context.Context, q Querier, e Expr, opts ...FetchOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var cur T
 		stopped := false
-		err := fetchInto(ctx, q, e, fetchOpts(q, opts), reflect.TypeFor[T](), func() reflect.Value {
-			var zero T
-			cur = zero
-			return reflect.ValueOf(&cur).Elem()
-		}, func() bool {
-			if !yield(cur, nil) {
-				stopped = true
-				return false
-			}
-			return true
+		o := fetchOpts(q, opts)
+		err := readData(ctx, q, func(q Querier, h *handOver) error {
+			return fetchInto(ctx, q, e, o, reflect.TypeFor[T](), func() reflect.Value {
+				var zero T
+				cur = zero
+				return reflect.ValueOf(&cur).Elem()
+			}, func() bool {
+				h.handed = true
+				if !yield(cur, nil) {
+					stopped = true
+					return false
+				}
+				return true
+			})
 		})
 		if err != nil && !stopped {
 			var zero T
@@ -205,9 +222,13 @@ func fetchInto(ctx context.Context, q Querier, e Expr, o *fetchOptions, typ refl
 // decoded JSON value, Attachment; NULL is nil.
 func FetchMaps(ctx context.Context, q Querier, e Expr, opts ...FetchOption) ([]map[string]any, error) {
 	var out []map[string]any
-	err := eachMap(ctx, q, e, fetchOpts(q, opts), func(m map[string]any) bool {
-		out = append(out, m)
-		return true
+	o := fetchOpts(q, opts)
+	err := readData(ctx, q, func(q Querier, _ *handOver) error {
+		out = nil
+		return eachMap(ctx, q, e, o, func(m map[string]any) bool {
+			out = append(out, m)
+			return true
+		})
 	})
 	return noRowsOnError(out, err)
 }
@@ -220,9 +241,13 @@ type Key = map[string]any
 // fetch("KEY")).
 func FetchKeys(ctx context.Context, q Querier, e Expr) ([]Key, error) {
 	var out []Key
-	err := eachMap(ctx, q, e.Proj(), fetchOpts(q, nil), func(m map[string]any) bool {
-		out = append(out, m)
-		return true
+	o := fetchOpts(q, nil)
+	err := readData(ctx, q, func(q Querier, _ *handOver) error {
+		out = nil
+		return eachMap(ctx, q, e.Proj(), o, func(m map[string]any) bool {
+			out = append(out, m)
+			return true
+		})
 	})
 	return noRowsOnError(out, err)
 }
@@ -237,6 +262,17 @@ func FetchKeys(ctx context.Context, q Querier, e Expr) ([]Key, error) {
 // Blob attributes decode straight into T (for example *mat.Dense or
 // []float64).
 func FetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opts ...FetchOption) ([]T, error) {
+	var out []T
+	err := readData(ctx, q, func(q Querier, _ *handOver) error {
+		var err error
+		out, err = fetchColumn[T](ctx, q, e, attr, opts)
+		return err
+	})
+	return noRowsOnError(out, err)
+}
+
+// fetchColumn is FetchColumn on one server.
+func fetchColumn[T any](ctx context.Context, q Querier, e Expr, attr string, opts []FetchOption) ([]T, error) {
 	var out []T
 	typ := reflect.TypeFor[T]()
 	h := e.Heading()
@@ -453,8 +489,14 @@ func Count(ctx context.Context, q Querier, e Expr) (int64, error) {
 		return 0, &Error{Op: "count", Table: e.String(), Err: err}
 	}
 	var n int64
-	if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
-		return 0, opError("count", e.String(), "", err)
+	err = readData(ctx, q, func(q Querier, _ *handOver) error {
+		if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+			return opError("count", e.String(), "", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
 	return n, nil
 }
@@ -467,8 +509,14 @@ func Exists(ctx context.Context, q Querier, e Expr) (bool, error) {
 		return false, &Error{Op: "exists", Table: e.String(), Err: err}
 	}
 	var n int64
-	if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
-		return false, opError("exists", e.String(), "", err)
+	err = readData(ctx, q, func(q Querier, _ *handOver) error {
+		if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+			return opError("exists", e.String(), "", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return false, err
 	}
 	return n != 0, nil
 }

@@ -43,8 +43,24 @@ func FetchVector(ctx context.Context, q Querier, e Expr, attr string) (*mat.VecD
 
 var float64Type = reflect.TypeFor[float64]()
 
-// fetchNumeric reads attrs row by row into one row-major slice.
+// fetchNumeric reads attrs row by row into one row-major slice, on the
+// server readData chooses.
 func fetchNumeric(ctx context.Context, q Querier, e Expr, attrs []string) ([]float64, int, error) {
+	var data []float64
+	var n int
+	err := readData(ctx, q, func(q Querier, _ *handOver) error {
+		var err error
+		data, n, err = fetchNumericOn(ctx, q, e, attrs)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return data, n, nil
+}
+
+// fetchNumericOn is fetchNumeric on the server of q.
+func fetchNumericOn(ctx context.Context, q Querier, e Expr, attrs []string) ([]float64, int, error) {
 	if len(attrs) == 0 {
 		return nil, 0, &Error{Op: "fetch", Table: e.String(), Err: fmt.Errorf("%w: FetchMatrix needs at least one attribute", ErrInvalidQuery)}
 	}

@@ -97,6 +97,9 @@ func (t *Table) insert(ctx context.Context, q Querier, rows reflect.Value, optLi
 	if o.batchRows <= 0 {
 		o.batchRows = 1000
 	}
+	if err := q.djConn().refuseWrite("insert", t.FullName()); err != nil {
+		return err
+	}
 	if t.meta.Tier.AutoPopulated() && !o.allowDirect {
 		if tx, ok := q.(*Tx); !ok || !tx.allowAuto {
 			return &Error{Op: "insert", Table: t.FullName(), Err: fmt.Errorf("%w: %s is %s; rows are inserted by its make during populate (use dj.DirectInsert to override)", ErrDirectInsert, t.meta.ClassName, t.meta.Tier)}

@@ -46,6 +46,9 @@ func (t *Table) InsertFrom(ctx context.Context, q Querier, e Expr, opts ...Inser
 	for _, f := range opts {
 		f.applyInsert(&o)
 	}
+	if err := q.djConn().refuseWrite("insert", t.FullName()); err != nil {
+		return err
+	}
 	if t.meta.Tier.AutoPopulated() && !o.allowDirect {
 		if tx, ok := q.(*Tx); !ok || !tx.allowAuto {
 			return &Error{Op: "insert", Table: t.FullName(), Err: fmt.Errorf("%w: %s is %s; rows are inserted by its make during populate (use dj.DirectInsert to override)", ErrDirectInsert, t.meta.ClassName, t.meta.Tier)}

@@ -87,8 +87,11 @@ func (j *Jobs) init(ctx context.Context) error {
 }
 
 func (j *Jobs) load(ctx context.Context) error {
-	if _, err := j.conn.exec(ctx, j.conn.db, schema.JobsTableSQL(j.db)); err != nil {
-		return opError("declare", j.FullName(), "", err)
+	// A read-only connection reads the table if it exists.
+	if !j.conn.cfg.ReadOnly {
+		if _, err := j.conn.exec(ctx, j.conn.db, schema.JobsTableSQL(j.db)); err != nil {
+			return opError("declare", j.FullName(), "", err)
+		}
 	}
 	rows, err := j.conn.query(ctx, j.conn.db, jobsColumnsSQL, j.db)
 	if err != nil {
@@ -212,6 +215,9 @@ func (j *Jobs) recordError(ctx context.Context, q Querier, table, hash string, k
 // false when the key already has a row (reserved, error or ignore).
 // The key should come from FetchKeys (see KeyHash about DATE values).
 func (j *Jobs) Ignore(ctx context.Context, t *Table, key Key) (bool, error) {
+	if err := j.conn.refuseWrite("ignore", j.FullName()); err != nil {
+		return false, err
+	}
 	if err := j.init(ctx); err != nil {
 		return false, err
 	}
@@ -355,6 +361,9 @@ func (j *Jobs) Reserved(ctx context.Context, table string) ([]Job, error) {
 // live reservations lets a second worker start a key that is being made;
 // the target's own key check still prevents a duplicate row.
 func (j *Jobs) Clear(ctx context.Context, f JobFilter) (int64, error) {
+	if err := j.conn.refuseWrite("jobs", j.FullName()); err != nil {
+		return 0, err
+	}
 	if err := j.init(ctx); err != nil {
 		return 0, err
 	}
@@ -405,6 +414,9 @@ func (j *Jobs) Summary(ctx context.Context) ([]JobSummary, error) {
 // connections, so only the account's own reservations are judged by it.
 // DataJoint for Python leaves such reservations in place forever.
 func (j *Jobs) ReclaimStale(ctx context.Context, table string) ([]string, error) {
+	if err := j.conn.refuseWrite("jobs", j.FullName()); err != nil {
+		return nil, err
+	}
 	if err := j.init(ctx); err != nil {
 		return nil, err
 	}

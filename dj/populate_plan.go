@@ -142,6 +142,12 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 	if !t.Tier().AutoPopulated() {
 		return PopulateResult{}, &Error{Op: "populate", Table: t.FullName(), Err: fmt.Errorf("%w: only Imported and Computed tables are populated, %s is %s", ErrInvalidQuery, t.ClassName(), t.Tier())}
 	}
+	if err := c.refuseWrite("populate", t.FullName()); err != nil {
+		return PopulateResult{}, err
+	}
+	// The key source, the makes and their reads see the server, never a
+	// replica that may lag behind it.
+	ctx = UsePrimary(ctx)
 	var fields []schema.Field
 	if spec.table == nil {
 		fm, err := schema.Fields(reflect.TypeFor[T]())

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The types below hold the database password or object-store credentials
@@ -53,6 +54,12 @@ func (c Config) fields(goSyntax bool) string {
 		}
 		return s
 	}
+	dur := func(d time.Duration) string {
+		if goSyntax {
+			return strconv.FormatInt(int64(d), 10)
+		}
+		return d.String()
+	}
 	sep := " "
 	if goSyntax {
 		sep = ", "
@@ -66,6 +73,14 @@ func (c Config) fields(goSyntax bool) string {
 		names = append(names, str(n))
 	}
 	sort.Strings(names)
+	replicas := make([]string, len(c.Replicas))
+	for i, r := range c.Replicas {
+		replicas[i] = str(r)
+	}
+	rpw := ""
+	if c.ReplicaPassword != "" {
+		rpw = redactedSecret
+	}
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, kv := range [][2]string{
@@ -81,6 +96,12 @@ func (c Config) fields(goSyntax bool) string {
 		{"StoreTransfers", strconv.Itoa(c.StoreTransfers)},
 		{"Cache", str(c.Cache)},
 		{"MaxBlobSize", strconv.FormatInt(c.MaxBlobSize, 10)},
+		{"Replicas", "[" + strings.Join(replicas, sep) + "]"},
+		{"ReplicaUser", str(c.ReplicaUser)},
+		{"ReplicaPassword", str(rpw)},
+		{"ReplicaMaxLag", dur(c.ReplicaMaxLag)},
+		{"ReplicaCheckInterval", dur(c.ReplicaCheckInterval)},
+		{"ReadOnly", strconv.FormatBool(c.ReadOnly)},
 	} {
 		if i > 0 {
 			b.WriteString(sep)
@@ -107,18 +128,29 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	rpw := ""
+	if c.ReplicaPassword != "" {
+		rpw = redactedSecret
+	}
 	return json.Marshal(struct {
-		Host           string
-		Port           int
-		User           string
-		Password       string
-		TLS            TLSMode
-		MaxOpenConns   int
-		Stores         []string
-		StoreTransfers int
-		Cache          string
-		MaxBlobSize    int64
-	}{c.Host, c.Port, c.User, pw, c.TLS, c.MaxOpenConns, names, c.StoreTransfers, c.Cache, c.MaxBlobSize})
+		Host                 string
+		Port                 int
+		User                 string
+		Password             string
+		TLS                  TLSMode
+		MaxOpenConns         int
+		Stores               []string
+		StoreTransfers       int
+		Cache                string
+		MaxBlobSize          int64
+		Replicas             []string      `json:",omitempty"`
+		ReplicaUser          string        `json:",omitempty"`
+		ReplicaPassword      string        `json:",omitempty"`
+		ReplicaMaxLag        time.Duration `json:",omitempty"`
+		ReplicaCheckInterval time.Duration `json:",omitempty"`
+		ReadOnly             bool          `json:",omitempty"`
+	}{c.Host, c.Port, c.User, pw, c.TLS, c.MaxOpenConns, names, c.StoreTransfers, c.Cache, c.MaxBlobSize,
+		c.Replicas, c.ReplicaUser, rpw, c.ReplicaMaxLag, c.ReplicaCheckInterval, c.ReadOnly})
 }
 
 func present(set bool) string {

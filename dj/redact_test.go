@@ -54,7 +54,8 @@ func TestConfigFormatRedactsSecrets(t *testing.T) {
 	const pw, secret = "pw-Zq81xK-secret", "s3-Hh27yT-secret"
 	cfg := dj.Config{Host: "db.example.org", Port: 3307, User: "alice", Password: pw,
 		Stores: map[string]external.StoreConfig{"raw": {Name: "raw", Protocol: "s3", Endpoint: "s3.example.org:9000",
-			Bucket: "b", AccessKey: "AKIA", SecretKey: secret, Location: "loc"}}}
+			Bucket: "b", AccessKey: "AKIA", SecretKey: secret, Location: "loc"}},
+		Replicas: []string{"replica.example.org:3307"}, ReplicaUser: "reader", ReplicaPassword: secret + "-replica", ReadOnly: true}
 	assertNoSecret(t, "Config", cfg, pw, secret)
 	assertNoSecret(t, "*Config", &cfg, pw, secret)
 	type holder struct{ Cfg dj.Config }
@@ -63,8 +64,8 @@ func TestConfigFormatRedactsSecrets(t *testing.T) {
 	// The descriptions still say what the configuration is.
 	for verb, want := range map[string][]string{
 		"%v":  {"alice", "db.example.org:3307", "****"},
-		"%+v": {"Host:db.example.org", "User:alice", "Password:****", "Stores:[raw]"},
-		"%#v": {`dj.Config{Host:"db.example.org"`, `Password:"****"`, `Stores:["raw"]`},
+		"%+v": {"Host:db.example.org", "User:alice", "Password:****", "Stores:[raw]", "Replicas:[replica.example.org:3307]", "ReplicaPassword:****", "ReadOnly:true"},
+		"%#v": {`dj.Config{Host:"db.example.org"`, `Password:"****"`, `Stores:["raw"]`, `Replicas:["replica.example.org:3307"]`, `ReplicaPassword:"****"`},
 	} {
 		out := fmt.Sprintf(verb, cfg)
 		for _, w := range want {

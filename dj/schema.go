@@ -37,6 +37,10 @@ func NoCreate() SchemaOption { return func(o *schemaOptions) { o.noCreate = true
 // ~log: it is created here when missing, and the creation of the database
 // ("created") and each table declaration ("Declared `db`.`table`") are
 // written to it.
+//
+// On a read-only connection (Config.ReadOnly) a database that does not
+// exist is an ErrReadOnly, ~log is not created, and Declare binds existing
+// tables but refuses to create one (nor does it insert Lookup contents).
 func (c *Conn) Schema(ctx context.Context, name string, opts ...SchemaOption) (*Schema, error) {
 	var o schemaOptions
 	for _, f := range opts {
@@ -61,6 +65,9 @@ func (c *Conn) Schema(ctx context.Context, name string, opts ...SchemaOption) (*
 		if o.noCreate {
 			return nil, &Error{Op: "schema", Table: schema.QuoteIdent(name), Err: fmt.Errorf("%w: database does not exist", ErrMissingTable)}
 		}
+		if err := c.refuseWrite("create schema", schema.QuoteIdent(name)); err != nil {
+			return nil, err
+		}
 		r, err := c.ExecContext(ctx, createDatabaseSQL(name))
 		if err != nil {
 			return nil, opError("schema", schema.QuoteIdent(name), "", err)
@@ -71,7 +78,7 @@ func (c *Conn) Schema(ctx context.Context, name string, opts ...SchemaOption) (*
 	}
 	// DataJoint keeps an event log in every schema; creating it here
 	// spares DataJoint for Python from declaring it inside a transaction.
-	if hasLog == 0 {
+	if hasLog == 0 && !c.cfg.ReadOnly {
 		c.createLog(ctx, name)
 	}
 	if created {
@@ -178,6 +185,9 @@ func (s *Schema) declareOne(ctx context.Context, typ reflect.Type) error {
 	}
 	if !exists {
 		full := meta.FullName()
+		if err := s.conn.refuseWrite("declare", full); err != nil {
+			return err
+		}
 		for _, store := range externalStores(meta) {
 			if _, err := s.conn.exec(ctx, s.conn.db, schema.ExternalTableSQL(s.name, store)); err != nil {
 				return opError("declare", schema.QuoteFull(s.name, "~external_"+store), "", err)
@@ -274,6 +284,9 @@ func (s *Schema) Tables(ctx context.Context) ([]*Table, error) {
 // types declared in it. Tables of other schemas that reference it make
 // the drop fail with ErrIntegrity.
 func (s *Schema) Drop(ctx context.Context) error {
+	if err := s.conn.refuseWrite("drop", schema.QuoteIdent(s.name)); err != nil {
+		return err
+	}
 	if _, err := s.conn.exec(ctx, s.conn.db, dropDatabaseSQL(s.name)); err != nil {
 		return opError("drop", schema.QuoteIdent(s.name), "", err)
 	}

@@ -10,7 +10,9 @@ import (
 // locks. Statements run in autocommit mode and pass through the
 // connection's statement path like every other; errors are classified.
 // When fn returns, the connection is closed instead of going back to the
-// pool, so its session state cannot leak into other work.
+// pool, so its session state cannot leak into other work. The session is
+// on the server, never on a replica, and reads through the Conn with
+// fn's context go to the server too.
 func (c *Conn) Session(ctx context.Context, fn func(ctx context.Context, q Querier) error) error {
 	sc, err := c.db.Conn(ctx)
 	if err != nil {
@@ -20,7 +22,7 @@ func (c *Conn) Session(ctx context.Context, fn func(ctx context.Context, q Queri
 		_ = sc.Raw(func(any) error { return driverBadConn })
 		sc.Close()
 	}()
-	return fn(ctx, session{pinned{c, sc}})
+	return fn(UsePrimary(ctx), session{pinned{c, sc}})
 }
 
 // session is the Querier of Conn.Session: a pinned connection whose errors

@@ -80,6 +80,10 @@ func (t *Table) insertContents(ctx context.Context, typ reflect.Type) error {
 	if m.Type.In(0).Kind() != reflect.Pointer {
 		recv = recv.Elem()
 	}
+	if t.schema.conn.cfg.ReadOnly {
+		// Contents are inserted by a connection that may write.
+		return nil
+	}
 	rows := m.Func.Call([]reflect.Value{recv})[0]
 	var n int64
 	if err := t.schema.conn.queryRow(ctx, t.schema.conn.db, countRowsSQL(t.FullName())).Scan(&n); err != nil {
@@ -95,6 +99,9 @@ func (t *Table) insertContents(ctx context.Context, typ reflect.Type) error {
 // its full primary key (DataJoint's update1, meant for corrections). The
 // row is a struct or a map; nil values set the attribute to its default.
 func (t *Table) Update1(ctx context.Context, q Querier, row any) error {
+	if err := q.djConn().refuseWrite("update", t.FullName()); err != nil {
+		return err
+	}
 	rv, err := rowValue(reflect.ValueOf(row))
 	if err == nil && !rv.IsValid() {
 		err = fmt.Errorf("%w: the row is nil", ErrType)

@@ -25,12 +25,16 @@ type Tracer interface {
 type QueryStart struct {
 	SQL  string // the statement, with ? placeholders
 	Args int    // the number of arguments
+	// Server is the host:port the statement goes to: the server of
+	// Config.Host, or a replica.
+	Server string
 }
 
 // QueryEnd describes a statement that has run.
 type QueryEnd struct {
-	SQL  string
-	Args int
+	SQL    string
+	Args   int
+	Server string // as in QueryStart
 	// Rows is the number of rows an INSERT, UPDATE, DELETE or DDL statement
 	// affected; -1 for a query, whose rows are read after QueryEnd.
 	Rows int64
@@ -70,7 +74,8 @@ type KeySpan struct {
 
 // SlowQueryLog is a Tracer that writes a warning record to Logger for
 // every statement that takes Threshold or longer, with the attributes
-// "sql", "args", "rows", "duration" and "err". It needs no tracing system.
+// "sql", "args", "server", "rows", "duration" and "err". It needs no
+// tracing system.
 type SlowQueryLog struct {
 	Logger    *slog.Logger
 	Threshold time.Duration
@@ -84,7 +89,7 @@ func (s SlowQueryLog) QueryEnd(ctx context.Context, q QueryEnd) {
 	if q.Duration < s.Threshold || s.Logger == nil {
 		return
 	}
-	attrs := []slog.Attr{slog.String("sql", q.SQL), slog.Int("args", q.Args), slog.Int64("rows", q.Rows), slog.Duration("duration", q.Duration)}
+	attrs := []slog.Attr{slog.String("sql", q.SQL), slog.Int("args", q.Args), slog.String("server", q.Server), slog.Int64("rows", q.Rows), slog.Duration("duration", q.Duration)}
 	if q.Err != nil {
 		attrs = append(attrs, slog.Any("err", q.Err))
 	}
@@ -92,8 +97,8 @@ func (s SlowQueryLog) QueryEnd(ctx context.Context, q QueryEnd) {
 }
 
 // tracedExec is exec with the Tracer.
-func (c *Conn) tracedExec(ctx context.Context, t Tracer, r runner, query string, args []any) (sql.Result, error) {
-	ctx = t.QueryStart(ctx, QueryStart{SQL: query, Args: len(args)})
+func (c *Conn) tracedExec(ctx context.Context, t Tracer, addr string, r runner, query string, args []any) (sql.Result, error) {
+	ctx = t.QueryStart(ctx, QueryStart{SQL: query, Args: len(args), Server: addr})
 	start := time.Now()
 	res, err := r.ExecContext(ctx, query, args...)
 	d := time.Since(start)
@@ -103,24 +108,24 @@ func (c *Conn) tracedExec(ctx context.Context, t Tracer, r runner, query string,
 			rows = n
 		}
 	}
-	t.QueryEnd(ctx, QueryEnd{SQL: query, Args: len(args), Rows: rows, Duration: d, Err: err})
+	t.QueryEnd(ctx, QueryEnd{SQL: query, Args: len(args), Server: addr, Rows: rows, Duration: d, Err: err})
 	return res, err
 }
 
 // tracedQuery is query with the Tracer.
-func (c *Conn) tracedQuery(ctx context.Context, t Tracer, r runner, query string, args []any) (*sql.Rows, error) {
-	ctx = t.QueryStart(ctx, QueryStart{SQL: query, Args: len(args)})
+func (c *Conn) tracedQuery(ctx context.Context, t Tracer, addr string, r runner, query string, args []any) (*sql.Rows, error) {
+	ctx = t.QueryStart(ctx, QueryStart{SQL: query, Args: len(args), Server: addr})
 	start := time.Now()
 	rows, err := r.QueryContext(ctx, query, args...)
-	t.QueryEnd(ctx, QueryEnd{SQL: query, Args: len(args), Rows: -1, Duration: time.Since(start), Err: err})
+	t.QueryEnd(ctx, QueryEnd{SQL: query, Args: len(args), Server: addr, Rows: -1, Duration: time.Since(start), Err: err})
 	return rows, err
 }
 
 // tracedQueryRow is queryRow with the Tracer.
-func (c *Conn) tracedQueryRow(ctx context.Context, t Tracer, r runner, query string, args []any) *sql.Row {
-	ctx = t.QueryStart(ctx, QueryStart{SQL: query, Args: len(args)})
+func (c *Conn) tracedQueryRow(ctx context.Context, t Tracer, addr string, r runner, query string, args []any) *sql.Row {
+	ctx = t.QueryStart(ctx, QueryStart{SQL: query, Args: len(args), Server: addr})
 	start := time.Now()
 	row := r.QueryRowContext(ctx, query, args...)
-	t.QueryEnd(ctx, QueryEnd{SQL: query, Args: len(args), Rows: -1, Duration: time.Since(start), Err: row.Err()})
+	t.QueryEnd(ctx, QueryEnd{SQL: query, Args: len(args), Server: addr, Rows: -1, Duration: time.Since(start), Err: row.Err()})
 	return row
 }

@@ -20,7 +20,7 @@ func ExampleSlowQueryLog() {
 		log.Fatal(err)
 	}
 	stable := func(_ []string, a slog.Attr) slog.Attr {
-		if a.Key == slog.TimeKey || a.Key == "duration" {
+		if a.Key == slog.TimeKey || a.Key == "duration" || a.Key == "server" {
 			return slog.Attr{}
 		}
 		return a

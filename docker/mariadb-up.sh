@@ -12,6 +12,10 @@
 #   DJ_PASS      its password (default simple)
 #   DJ_DB_FLUSH  innodb_flush_log_at_trx_commit (default 2; 1 is fully durable)
 #   DJ_DB_WAIT   seconds to wait for the server (default 60)
+#   DJ_DB_ARGS   extra mariadbd arguments, split on spaces (for example
+#                "--server-id=2 --log-bin=binlog"); remembered in $DJ_DB_DIR/args,
+#                so a later start of the same datadir (mariadb-restart.sh) uses
+#                them again; DJ_DB_ARGS=none clears them
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +30,16 @@ mkdir -p "$DIR"
 # One run at a time per datadir (parallel test processes, CI steps).
 exec 9>"$DIR/lock"
 flock -w 300 9 || { log "another mariadb-up.sh holds $DIR/lock"; exit 1; }
+
+XARGS=""
+if [ "${DJ_DB_ARGS:-}" = none ]; then
+  rm -f "$DIR/args"
+elif [ -n "${DJ_DB_ARGS:-}" ]; then
+  XARGS="$DJ_DB_ARGS"
+  printf '%s\n' "$XARGS" >"$DIR/args"
+elif [ -f "$DIR/args" ]; then
+  XARGS="$(cat "$DIR/args")"
+fi
 
 if [ -n "${DJ_DB_PORT:-}" ]; then
   PORT="$DJ_DB_PORT"
@@ -119,6 +133,7 @@ setsid "$MARIADBD" --no-defaults --user="$(id -un)" \
   --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
   --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit="$FLUSH" \
   --max-connections=500 --max-allowed-packet=1G \
+  $XARGS \
   </dev/null >>"$DIR/stdout.log" 2>&1 9>&- 7>&- &
 SPID=$!
 echo "$PORT" >"$DIR/port"

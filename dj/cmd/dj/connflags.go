@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/term"
@@ -14,9 +15,15 @@ import (
 )
 
 // connFlags are the connection settings given on the command line, which
-// take precedence over dj_local_conf.json and DJ_HOST, DJ_USER, DJ_PASS.
+// take precedence over dj_local_conf.json and DJ_HOST, DJ_USER, DJ_PASS
+// (and DJ_REPLICAS, DJ_READ_ONLY).
 type connFlags struct {
 	host, user string
+	// replicas is --replicas HOST:PORT,... when replicasSet.
+	replicas    string
+	replicasSet bool
+	// readOnly is --read-only (or --read-only=false) when readOnlySet.
+	readOnly, readOnlySet bool
 	// stdin and stderr serve the password prompt.
 	stdin  io.Reader
 	stderr io.Writer
@@ -24,8 +31,9 @@ type connFlags struct {
 
 type connFlagsKey struct{}
 
-// extractConnFlags removes --host and --user (with "=" or a separate
-// value, one or two dashes) from anywhere before "--" in args, so every
+// extractConnFlags removes --host, --user and --replicas (with "=" or a
+// separate value, one or two dashes) and --read-only (alone, or
+// --read-only=true|false) from anywhere before "--" in args, so every
 // command accepts them in any position.
 func extractConnFlags(args []string) ([]string, connFlags, error) {
 	var cf connFlags
@@ -37,7 +45,18 @@ func extractConnFlags(args []string) ([]string, connFlags, error) {
 			break
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || (name != "host" && name != "user") {
+		if strings.HasPrefix(a, "-") && name == "read-only" {
+			cf.readOnly, cf.readOnlySet = true, true
+			if hasValue {
+				b, err := strconv.ParseBool(value)
+				if err != nil {
+					return nil, cf, fmt.Errorf("flag --read-only: want true or false, got %q", value)
+				}
+				cf.readOnly = b
+			}
+			continue
+		}
+		if !strings.HasPrefix(a, "-") || (name != "host" && name != "user" && name != "replicas") {
 			out = append(out, a)
 			continue
 		}
@@ -51,10 +70,13 @@ func extractConnFlags(args []string) ([]string, connFlags, error) {
 		if value == "" {
 			return nil, cf, fmt.Errorf("flag -%s needs a value", name)
 		}
-		if name == "host" {
+		switch name {
+		case "host":
 			cf.host = value
-		} else {
+		case "user":
 			cf.user = value
+		default:
+			cf.replicas, cf.replicasSet = value, true
 		}
 	}
 	return out, cf, nil
@@ -79,6 +101,17 @@ func loadConfig(ctx context.Context, path string) (dj.Config, error) {
 	}
 	if cf.user != "" {
 		cfg.User = cf.user
+	}
+	if cf.replicasSet {
+		cfg.Replicas = nil
+		for _, r := range strings.Split(cf.replicas, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				cfg.Replicas = append(cfg.Replicas, r)
+			}
+		}
+	}
+	if cf.readOnlySet {
+		cfg.ReadOnly = cf.readOnly
 	}
 	if cfg.Host == "" {
 		return cfg, errNoHost

@@ -102,7 +102,7 @@ func exitCode(err error, stderr io.Writer) int {
 // usage lists the commands.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "dj is the DataJoint for Go command-line tool.")
-	fmt.Fprintln(w, "\nUsage:\n\n\tdj [--host HOST[:PORT]] [--user USER] <command> [arguments]\n\tdj --version\n\nCommands:")
+	fmt.Fprintln(w, "\nUsage:\n\n\tdj [--host HOST[:PORT]] [--user USER] [--replicas HOST:PORT,...] [--read-only] <command> [arguments]\n\tdj --version\n\nCommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
@@ -116,7 +116,8 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "DJ_HOST, DJ_USER, DJ_PASS, then ./dj_local_conf.json (or")
 	fmt.Fprintln(w, "~/.datajoint_config.json); with no host configured no command connects.")
 	fmt.Fprintln(w, "Without a configured password, dj asks for one when standard input is a")
-	fmt.Fprintln(w, "terminal.")
+	fmt.Fprintln(w, "terminal. --replicas (DJ_REPLICAS) sends reads of data to read replicas;")
+	fmt.Fprintln(w, "--read-only (DJ_READ_ONLY=true) refuses every write.")
 }
 
 // openSchema connects with the configuration of LoadConfig(configPath) and

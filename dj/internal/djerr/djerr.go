@@ -67,4 +67,7 @@ var (
 	// timeout). Nothing of the failed transaction is committed; running it
 	// again may succeed.
 	ErrConflict = errors.New("lock conflict with a concurrent transaction")
+	// ErrReadOnly: a write on a read-only connection (Config.ReadOnly), or
+	// one the server refused because the session or server is read-only.
+	ErrReadOnly = errors.New("read-only connection")
 )

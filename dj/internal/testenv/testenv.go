@@ -181,8 +181,10 @@ func open(m MySQLServer, timeout time.Duration) (*sql.DB, error) {
 var unsafeChars = regexp.MustCompile(`[^a-z0-9_]+`)
 
 // Database creates a fresh, empty database for the test and drops it when
-// the test ends. The name starts with "djtest_", contains a sanitised form
-// of the test name and a random suffix, and fits MySQL's 64-character limit.
+// the test ends. The name starts with "djtest_" (or DJ_TEST_DB_PREFIX, for
+// runs that share a server and keep to a prefix of their own), contains a
+// sanitised form of the test name and a random suffix, and fits MySQL's
+// 64-character limit.
 func Database(tb testing.TB) string {
 	tb.Helper()
 	MySQL(tb)
@@ -192,7 +194,11 @@ func Database(tb testing.TB) string {
 	}
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	name = "djtest_" + name + "_" + hex.EncodeToString(b[:])
+	prefix := "djtest_"
+	if p := unsafeChars.ReplaceAllString(strings.ToLower(os.Getenv("DJ_TEST_DB_PREFIX")), "_"); p != "" && len(p) <= 10 {
+		prefix = p
+	}
+	name = prefix + name + "_" + hex.EncodeToString(b[:])
 	ctx := context.Background()
 	if _, err := dbSQL.ExecContext(ctx, "CREATE DATABASE `"+name+"`"); err != nil {
 		tb.Fatalf("testenv: create database %s: %v", name, err)
