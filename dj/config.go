@@ -2,6 +2,7 @@ package dj
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -47,6 +48,10 @@ type Config struct {
 	// overrides it with a custom configuration.
 	TLS       TLSMode
 	TLSConfig *tls.Config
+	// Dial, when set, opens the network connection to a server (the
+	// host:port of Host, or of a replica) in place of a TCP dial: through
+	// an SSH tunnel or a proxy, or to an engine in the same process.
+	Dial func(ctx context.Context, addr string) (net.Conn, error)
 	// MaxOpenConns bounds the connection pool; 0 means no limit.
 	MaxOpenConns int
 	// Logger receives debug, info and warning records; nil discards them.

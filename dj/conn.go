@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"reflect"
 	"runtime/debug"
 	"sync"
@@ -214,6 +215,9 @@ func openPool(cfg Config, addr, user, password string, readOnly bool) (*sql.DB, 
 	mc := mysql.NewConfig()
 	mc.Net = "tcp"
 	mc.Addr = addr
+	if dial := cfg.Dial; dial != nil {
+		mc.DialFunc = func(ctx context.Context, _, addr string) (net.Conn, error) { return dial(ctx, addr) }
+	}
 	mc.User = user
 	if mc.User == "" {
 		mc.User = "root"

@@ -90,6 +90,7 @@ func (c Config) fields(goSyntax bool) string {
 		{"Password", str(pw)},
 		{"TLS", str(string(c.TLS))},
 		{"TLSConfig", present(c.TLSConfig != nil)},
+		{"Dial", present(c.Dial != nil)},
 		{"MaxOpenConns", strconv.Itoa(c.MaxOpenConns)},
 		{"Logger", present(c.Logger != nil)},
 		{"Stores", "[" + strings.Join(names, sep) + "]"},

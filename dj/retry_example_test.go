@@ -47,6 +47,6 @@ func ExampleConfig_Format() {
 	fmt.Printf("%v\n%+v\n%#v\n", cfg, cfg, cfg)
 	// Output:
 	// alice:****@db.example.org:3306
-	// {Host:db.example.org Port:0 User:alice Password:**** TLS: TLSConfig:nil MaxOpenConns:0 Logger:nil Stores:[] StoreTransfers:0 Cache: MaxBlobSize:0 Replicas:[] ReplicaUser: ReplicaPassword: ReplicaMaxLag:0s ReplicaCheckInterval:0s ReadOnly:false}
-	// dj.Config{Host:"db.example.org", Port:0, User:"alice", Password:"****", TLS:"", TLSConfig:nil, MaxOpenConns:0, Logger:nil, Stores:[], StoreTransfers:0, Cache:"", MaxBlobSize:0, Replicas:[], ReplicaUser:"", ReplicaPassword:"", ReplicaMaxLag:0, ReplicaCheckInterval:0, ReadOnly:false}
+	// {Host:db.example.org Port:0 User:alice Password:**** TLS: TLSConfig:nil Dial:nil MaxOpenConns:0 Logger:nil Stores:[] StoreTransfers:0 Cache: MaxBlobSize:0 Replicas:[] ReplicaUser: ReplicaPassword: ReplicaMaxLag:0s ReplicaCheckInterval:0s ReadOnly:false}
+	// dj.Config{Host:"db.example.org", Port:0, User:"alice", Password:"****", TLS:"", TLSConfig:nil, Dial:nil, MaxOpenConns:0, Logger:nil, Stores:[], StoreTransfers:0, Cache:"", MaxBlobSize:0, Replicas:[], ReplicaUser:"", ReplicaPassword:"", ReplicaMaxLag:0, ReplicaCheckInterval:0, ReadOnly:false}
 }

@@ -1,7 +1,8 @@
 // Package embedded opens a release archive written by share.Export
 // without a database server: the release is loaded into an in-process,
 // in-memory MySQL-compatible engine (go-mysql-server) that serves it
-// read-only on a loopback port, and a *dj.Conn to it runs the dj query
+// read-only over in-memory pipes (no network port is opened), and a
+// *dj.Conn to it runs the dj query
 // API (Fetch, Restrict, Join, Aggr, U, OrderBy/Limit, external objects)
 // as it runs on MySQL or MariaDB.
 //
@@ -16,16 +17,16 @@
 // import large ones into a server. The engine's SHOW CREATE TABLE is its
 // own (int rather than int(11), no table comments, its own collation),
 // so migrations and definition checks against a server do not apply.
-// Writes are refused. The engine logs through logrus's standard logger,
-// and while a release is open it listens on a loopback port without a
-// password.
+// Writes are refused. The engine logs through logrus's standard logger.
 package embedded
 
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"sync"
 
 	sqle "github.com/dolthub/go-mysql-server"
 	"github.com/dolthub/go-mysql-server/memory"
@@ -66,7 +67,8 @@ func Open(ctx context.Context, path string) (*Release, error) {
 	}
 	pro := memory.NewDBProvider(dbs...)
 	engine := sqle.NewDefault(pro)
-	srv, err := server.NewServer(server.Config{Protocol: "tcp", Address: "127.0.0.1:0"}, engine, gsql.NewContext, memory.NewSessionBuilder(pro), nil)
+	l := newPipeListener()
+	srv, err := server.NewServer(server.Config{Listener: l}, engine, gsql.NewContext, memory.NewSessionBuilder(pro), nil)
 	if err != nil {
 		return nil, fmt.Errorf("embedded: %w", err)
 	}
@@ -79,7 +81,7 @@ func Open(ctx context.Context, path string) (*Release, error) {
 	if r.dir, err = os.MkdirTemp("", "dj-release-*"); err != nil {
 		return fail(fmt.Errorf("embedded: %w", err))
 	}
-	if r.Conn, err = dj.Connect(ctx, dj.Config{Host: srv.Listener.Addr().String(), User: "root"}); err != nil {
+	if r.Conn, err = dj.Connect(ctx, dj.Config{Host: "release", Port: 1, User: "root", Dial: l.dial}); err != nil {
 		return fail(fmt.Errorf("embedded: %w", err))
 	}
 	m, err := share.Verify(path)
@@ -125,3 +127,65 @@ func (r *Release) Close() error {
 	}
 	return err
 }
+
+// pipeListener is a net.Listener whose connections are in-memory pipes
+// made by its dial method, so the engine serves this process only.
+type pipeListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newPipeListener() *pipeListener {
+	return &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+// Accept returns the server end of the next pipe that dial makes.
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+// Close stops Accept and dial.
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+// Addr names the listener.
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+// dial makes a pipe, hands its server end to Accept and returns the
+// client end.
+func (l *pipeListener) dial(ctx context.Context, _ string) (net.Conn, error) {
+	client, srv := net.Pipe()
+	select {
+	case l.conns <- pipeConn{srv}:
+		return client, nil
+	case <-l.done:
+		err := net.ErrClosed
+		client.Close()
+		srv.Close()
+		return nil, err
+	case <-ctx.Done():
+		client.Close()
+		srv.Close()
+		return nil, ctx.Err()
+	}
+}
+
+// pipeAddr is the address of both ends of the pipes.
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "localhost" }
+
+// pipeConn is the server end of a pipe, addressed as localhost.
+type pipeConn struct{ net.Conn }
+
+func (pipeConn) LocalAddr() net.Addr  { return pipeAddr{} }
+func (pipeConn) RemoteAddr() net.Addr { return pipeAddr{} }
