@@ -2,6 +2,9 @@ package dj_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,5 +125,32 @@ func TestLostConnectionInsideTransaction(t *testing.T) {
 	must(t, err)
 	if n != 0 {
 		t.Fatalf("a lost transaction committed %d rows", n)
+	}
+}
+
+// TestConfigDial: a Config with Dial reaches the server only through it,
+// whatever Host says, and a failing Dial is the connection's error.
+func TestConfigDial(t *testing.T) {
+	srv := testenv.MySQL(t)
+	ctx := context.Background()
+	var dialled []string
+	cfg := dj.Config{Host: "tunnel.invalid", Port: 4406, User: srv.User, Password: srv.Pass,
+		Dial: func(ctx context.Context, addr string) (net.Conn, error) {
+			dialled = append(dialled, addr)
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", srv.Host)
+		}}
+	c, err := dj.Connect(ctx, cfg)
+	must(t, err)
+	defer c.Close()
+	var one int
+	must(t, c.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+	if one != 1 || len(dialled) == 0 || dialled[0] != "tunnel.invalid:4406" {
+		t.Fatalf("SELECT 1 = %d, dialled %q", one, dialled)
+	}
+	refused := errors.New("no tunnel")
+	cfg.Dial = func(context.Context, string) (net.Conn, error) { return nil, refused }
+	if _, err := dj.Connect(ctx, cfg); !errors.Is(err, refused) && !strings.Contains(fmt.Sprint(err), "no tunnel") {
+		t.Fatalf("Connect with a failing Dial: %v", err)
 	}
 }
