@@ -73,6 +73,11 @@ type populateOptions struct {
 	progress     io.Writer
 
 	progressEvery time.Duration // see ProgressEvery
+
+	queue        bool          // see UseQueue
+	beatEvery    time.Duration // see Heartbeat
+	beatTimeout  time.Duration
+	refreshEvery time.Duration // see QueueRefreshEvery
 }
 
 // RestrictKeys restricts the key source by conditions (AND-ed), as the
@@ -93,6 +98,52 @@ func OnlyKeys(keys ...Key) PopulateOption {
 // Go or DataJoint for Python, never make a key twice, and failed keys are
 // recorded there as errors (and skipped until cleared).
 func ReserveJobs() PopulateOption { return func(o *populateOptions) { o.reserve = true } }
+
+// UseQueue makes populate take its keys from the schema's job queue (see
+// Queue) instead of evaluating the key source: each worker pops one key
+// at a time with a single atomic statement, reserves it in ~jobs as
+// ReserveJobs does (so DataJoint for Python workers skip it), sends
+// heartbeats while the make runs (see Heartbeat), and records the
+// outcome and duration in the queue. When the table's queue was never
+// filled (or, with QueueRefreshEvery, was filled too long ago) the first
+// worker to take the table's refresh lock fills it while the others wait
+// for the lock. Populate returns when the queue has no pending key left.
+//
+// With UseQueue, RestrictKeys, OnlyKeys, LimitKeys and OrderKeys do not
+// apply (populate returns ErrInvalidQuery for the first three): the queue
+// decides the keys and their order (higher priority first, see
+// Queue.SetPriority; newest first within a priority). Claims use SELECT
+// ... FOR UPDATE SKIP LOCKED (MariaDB 10.6, MySQL 8.0); on older servers
+// each claim is one UPDATE ... LIMIT 1, which concurrent workers wait on.
+func UseQueue() PopulateOption {
+	return func(o *populateOptions) { o.queue, o.reserve = true, true }
+}
+
+// Default heartbeat settings of UseQueue.
+const (
+	DefaultHeartbeatEvery   = 10 * time.Second
+	DefaultHeartbeatTimeout = 60 * time.Second
+)
+
+// Heartbeat sets how often a worker with UseQueue refreshes the heartbeat
+// of the key it is making (every, DefaultHeartbeatEvery when zero), on a
+// connection of its own, outside the make's transaction; and after how
+// long without a heartbeat a reservation counts as abandoned and returns
+// to the queue (timeout, DefaultHeartbeatTimeout when zero; keep it
+// several times every). Unlike the connection-id check of ReserveJobs,
+// heartbeats work behind connection poolers and across server failovers.
+func Heartbeat(every, timeout time.Duration) PopulateOption {
+	return func(o *populateOptions) { o.beatEvery, o.beatTimeout = every, timeout }
+}
+
+// QueueRefreshEvery makes a populate with UseQueue refill the table's
+// queue from its key source when the last refresh is older than d (one
+// worker refreshes, under the table's refresh lock). Without it the queue
+// is filled only once, by the first worker; refill it with Queue.Refresh
+// or "dj jobs refresh" when upstream tables change.
+func QueueRefreshEvery(d time.Duration) PopulateOption {
+	return func(o *populateOptions) { o.refreshEvery = d }
+}
 
 // Workers runs n makes concurrently, each on a goroutine with its own
 // connection (default 1). Combine with ReserveJobs to share the work with

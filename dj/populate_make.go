@@ -101,10 +101,16 @@ func (r *populateRun[T]) attempt(ctx context.Context, w *worker, jb job, held bo
 				return opError("complete job", r.jobs.FullName(), "", err)
 			}
 		}
+		if jb.token != "" {
+			return r.queueDoneInTx(ctx, tx, jb)
+		}
 		return nil
 	})
 	if err == errMadeElsewhere {
 		return r.madeElsewhere(ctx, w, jb, args, duplicate)
+	}
+	if err == errQueueClaimLost {
+		return r.claimLost(ctx, w, jb)
 	}
 	if err != nil {
 		return r.afterError(ctx, w, jb, err)

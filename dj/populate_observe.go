@@ -53,7 +53,7 @@ func (p *populateCounts) finished() int64 {
 
 // runKey makes one key, counting and logging its outcome and, with a
 // Tracer, reporting it as a span.
-func (r *populateRun[T]) runKey(ctx context.Context, w *worker, jb job) {
+func (r *populateRun[T]) runKey(ctx context.Context, w *worker, jb job) (outcome, error) {
 	log := r.c.log
 	debug := log.Enabled(ctx, slog.LevelDebug)
 	tr, _ := r.c.cfg.Tracer.(KeyTracer)
@@ -83,7 +83,7 @@ func (r *populateRun[T]) runKey(ctx context.Context, w *worker, jb job) {
 		tr.KeyEnd(ctx, span)
 	}
 	if !debug {
-		return
+		return out, err
 	}
 	attrs := []slog.Attr{slog.String(LogAttrTable, r.t.ClassName()), slog.Any(LogAttrKey, jb.key), slog.String(LogAttrKeyHash, jb.hash)}
 	switch out {
@@ -98,6 +98,7 @@ func (r *populateRun[T]) runKey(ctx context.Context, w *worker, jb job) {
 	default:
 		log.LogAttrs(ctx, slog.LevelDebug, "dj: populate key failed", append(attrs, slog.Duration(LogAttrDuration, d), slog.Any(LogAttrErr, err))...)
 	}
+	return out, err
 }
 
 // outcomeName names a final outcome for KeySpan.Outcome.

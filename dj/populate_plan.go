@@ -102,6 +102,12 @@ type job struct {
 	key  Key
 	hash string
 	blob []byte
+
+	// qid and token identify the queue row a worker claimed (UseQueue);
+	// started is when its make began.
+	qid     int64
+	token   string
+	started time.Time
 }
 
 // populateRun is the state of one populate call.
@@ -125,6 +131,16 @@ type populateRun[T any] struct {
 
 	// counts are the exact counts the progress display and the log show.
 	counts populateCounts
+
+	// With UseQueue: the queue, the key source's heading and key names
+	// (to decode popped keys) and the heartbeat settings.
+	queue       *Queue
+	qHeading    schema.Heading
+	qNames      []string
+	beatEvery   time.Duration
+	beatTimeout time.Duration
+	// noSkipLocked is set once the server refused SKIP LOCKED.
+	noSkipLocked atomic.Bool
 }
 
 func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []PopulateOption) (PopulateResult, error) {
@@ -158,6 +174,9 @@ func populate[T any](ctx context.Context, c *Conn, spec makeSpec[T], optList []P
 	}
 	r := &populateRun[T]{c: c, t: t, spec: spec, o: o, pk: t.PrimaryKey(), fields: fields}
 	r.exists = existsSQL(t)
+	if o.queue {
+		return r.runQueue(ctx)
+	}
 	if o.reserve {
 		r.jobs = JobsOf(c, t.meta.Database)
 		if err := r.jobs.init(ctx); err != nil {

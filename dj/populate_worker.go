@@ -3,6 +3,7 @@ package dj
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"os/signal"
 	"syscall"
@@ -16,6 +17,15 @@ type WorkerOptions struct {
 	// worker that picks up new keys. Zero runs until a round finds no
 	// work left, which suits batch jobs (Slurm arrays, Kubernetes Jobs).
 	Poll time.Duration
+	// MaxPoll, when larger than Poll, makes an idle worker back off: each
+	// round that makes nothing doubles the wait, from Poll up to MaxPoll;
+	// a round that makes something resets it to Poll. Every wait is
+	// jittered to between 0.75 and 1.25 times its nominal length, so that
+	// workers started together do not poll together. A worker idle for
+	// long thus sends its round's queries (one, with UseQueue) at most
+	// once per 0.75*MaxPoll: N idle workers send at most N/(0.75*MaxPoll)
+	// rounds per second.
+	MaxPoll time.Duration
 	// MaxRounds bounds the number of rounds (0 means no bound).
 	MaxRounds int
 }
@@ -34,6 +44,7 @@ type WorkerOptions struct {
 func RunWorker(ctx context.Context, opts WorkerOptions, round func(ctx context.Context) (made int, err error)) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	wait := opts.Poll
 	for i := 0; opts.MaxRounds == 0 || i < opts.MaxRounds; i++ {
 		n, err := round(ctx)
 		if ctx.Err() != nil {
@@ -46,6 +57,7 @@ func RunWorker(ctx context.Context, opts WorkerOptions, round func(ctx context.C
 			return err
 		}
 		if n > 0 {
+			wait = opts.Poll
 			continue
 		}
 		if opts.Poll <= 0 {
@@ -54,8 +66,23 @@ func RunWorker(ctx context.Context, opts WorkerOptions, round func(ctx context.C
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(opts.Poll):
+		case <-time.After(jitter(wait)):
 		}
+		wait = nextPoll(wait, opts.MaxPoll)
 	}
 	return nil
+}
+
+// nextPoll is the wait after an idle round that waited d: doubled, up to
+// maxPoll (d itself when maxPoll is not larger).
+func nextPoll(d, maxPoll time.Duration) time.Duration {
+	if maxPoll <= d {
+		return d
+	}
+	return min(2*d, maxPoll)
+}
+
+// jitter spreads d uniformly over [0.75d, 1.25d).
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.75 + 0.5*rand.Float64()))
 }

@@ -18,6 +18,18 @@
 // not a terminal (a batch log), the progress is a line every
 // -progress-every.
 //
+// With -queue the copies take their keys from the schema's job queue
+// (~queue) instead of each evaluating the key source: the first copy to
+// find the queue empty and never filled fills it, under a server lock,
+// while the others wait; "dj jobs refresh lab_analysis.Square" (or
+// -refresh) refills it when Source gains rows. Each copy heartbeats the
+// key it is making every -heartbeat; a key whose worker stopped
+// heartbeating for -heartbeat-timeout (a copy killed outright, a node
+// lost, a proxy between worker and server that hides dead connections)
+// returns to the queue. "dj jobs status lab_analysis" shows the queue.
+// With -poll, an idle copy backs off from -poll to -max-poll between
+// looks at the queue.
+//
 // A copy exits with status 0 when no work is left (or -poll keeps it
 // waiting for new keys), and 1 when a key failed; failed keys are recorded
 // in ~jobs ("dj jobs errors -schema lab_analysis") and skipped by later
@@ -119,7 +131,12 @@ func main() {
 	seed := flag.Int("seed", 0, "insert Source rows 0..N-1 and exit")
 	sleep := flag.Duration("sleep", 0, "extra duration of each make")
 	audit := flag.Bool("audit", false, "record every make call in the Call table")
-	poll := flag.Duration("poll", 0, "keep running, looking for new keys at this interval")
+	poll := flag.Duration("poll", 0, "keep running, looking for new keys at this interval (doubling up to -max-poll while idle)")
+	maxPoll := flag.Duration("max-poll", 0, "longest wait between looks for new keys while idle (default: -poll)")
+	queue := flag.Bool("queue", false, "take keys from the schema's job queue (~queue) instead of the key source")
+	refresh := flag.Bool("refresh", false, "fill the job queue from the key source and exit")
+	heartbeat := flag.Duration("heartbeat", dj.DefaultHeartbeatEvery, "with -queue: interval of the heartbeats of the key being made")
+	heartbeatTimeout := flag.Duration("heartbeat-timeout", dj.DefaultHeartbeatTimeout, "with -queue: a key without heartbeat for this long returns to the queue")
 	logJSON := flag.Bool("log-json", false, "write log records as JSON lines on stderr (default: text)")
 	logLevel := flag.String("log-level", "info", "log level: debug (a record per key), info, warn or error")
 	progressEvery := flag.Duration("progress-every", dj.DefaultProgressEvery, "interval of the progress lines when stderr is not a terminal")
@@ -140,13 +157,30 @@ func main() {
 	} else {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, opts))
 	}
-	if err := run(logger, *schemaName, *workers, *seed, *sleep, *audit, *poll, *progressEvery); err != nil {
+	cfg := runConfig{
+		schema: *schemaName, workers: *workers, seed: *seed, sleep: *sleep, audit: *audit,
+		poll: *poll, maxPoll: *maxPoll, progressEvery: *progressEvery,
+		queue: *queue, refresh: *refresh, heartbeat: *heartbeat, heartbeatTimeout: *heartbeatTimeout,
+	}
+	if err := run(logger, cfg); err != nil {
 		logger.Error("worker: failed", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(logger *slog.Logger, schemaName string, workers, seed int, sleep time.Duration, audit bool, poll, progressEvery time.Duration) error {
+// runConfig holds the command line.
+type runConfig struct {
+	schema                      string
+	workers, seed               int
+	sleep                       time.Duration
+	audit                       bool
+	poll, maxPoll               time.Duration
+	progressEvery               time.Duration
+	queue, refresh              bool
+	heartbeat, heartbeatTimeout time.Duration
+}
+
+func run(logger *slog.Logger, rc runConfig) error {
 	ctx := context.Background()
 	cfg, err := dj.LoadConfig("")
 	if err != nil {
@@ -158,26 +192,39 @@ func run(logger *slog.Logger, schemaName string, workers, seed int, sleep time.D
 		return err
 	}
 	defer c.Close()
-	s, err := c.Schema(ctx, schemaName)
+	s, err := c.Schema(ctx, rc.schema)
 	if err != nil {
 		return err
 	}
 	if err := s.Declare(ctx, Source{}, Square{}, SquareDigit{}, Call{}); err != nil {
 		return err
 	}
-	if seed > 0 {
-		rows := make([]Source, seed)
+	if rc.seed > 0 {
+		rows := make([]Source, rc.seed)
 		for i := range rows {
 			rows[i].ID = int32(i)
 		}
 		return dj.Insert(ctx, c, rows, dj.SkipDuplicates())
 	}
+	if rc.refresh {
+		res, err := dj.RefreshQueue[Square](ctx, c, dj.RefreshOptions{})
+		if err != nil {
+			return err
+		}
+		logger.Info("worker: queue refreshed", "pending", res.Pending, "queued", res.Queued, "elapsed", res.Elapsed)
+		return nil
+	}
 	host, _ := os.Hostname()
-	w := &worker{sleep: sleep, audit: audit, host: host}
-	return dj.RunWorker(ctx, dj.WorkerOptions{Poll: poll}, func(ctx context.Context) (int, error) {
-		res, err := dj.PopulateFunc(ctx, c, w.make,
-			dj.ReserveJobs(), dj.Workers(workers), dj.SuppressErrors(),
-			dj.OrderKeys(dj.OrderRandom), dj.ShowProgress(os.Stderr), dj.ProgressEvery(progressEvery))
+	w := &worker{sleep: rc.sleep, audit: rc.audit, host: host}
+	opts := []dj.PopulateOption{dj.ReserveJobs(), dj.Workers(rc.workers), dj.SuppressErrors(),
+		dj.ShowProgress(os.Stderr), dj.ProgressEvery(rc.progressEvery)}
+	if rc.queue {
+		opts = append(opts, dj.UseQueue(), dj.Heartbeat(rc.heartbeat, rc.heartbeatTimeout))
+	} else {
+		opts = append(opts, dj.OrderKeys(dj.OrderRandom))
+	}
+	return dj.RunWorker(ctx, dj.WorkerOptions{Poll: rc.poll, MaxPoll: rc.maxPoll}, func(ctx context.Context) (int, error) {
+		res, err := dj.PopulateFunc(ctx, c, w.make, opts...)
 		if err != nil {
 			return res.Made, err
 		}

@@ -15,7 +15,7 @@ import (
 
 func init() {
 	commands["jobs"] = command{
-		summary: "list, show and clear the populate reservations and errors of a schema (~jobs)",
+		summary: "populate reservations and errors (~jobs) and the job queue (~queue) of a schema",
 		run:     runJobs,
 	}
 }
@@ -36,7 +36,7 @@ dj_local_conf.json ("dj help" says more).
 Clearing error jobs lets the next populate retry those keys. Reservations of
 dead workers are reclaimed by populate itself; clearing live reservations
 lets another worker start a key that is being made.
-`
+` + jobsQueueUsage
 
 // runJobs implements "dj jobs".
 func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -44,6 +44,9 @@ func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return err
 	}
 	sub := args[0]
+	if queueSubcommands[sub] {
+		return runJobsQueue(ctx, sub, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("dj jobs "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, jobsUsage) }
