@@ -56,9 +56,13 @@ func QueueOf(c *Conn, db string) *Queue { return &Queue{conn: c, db: db} }
 // FullName returns the quoted `db`.`~queue`.
 func (q *Queue) FullName() string { return schema.QuoteFull(q.db, queueTable) }
 
-// init creates the table if needed.
+// init creates the table if needed; a read-only connection reads the
+// table if it exists.
 func (q *Queue) init(ctx context.Context) error {
 	q.once.Do(func() {
+		if q.conn.cfg.ReadOnly {
+			return
+		}
 		if _, err := q.conn.exec(ctx, q.conn.db, queueTableSQL(q.db)); err != nil {
 			q.initErr = opError("declare", q.FullName(), "", err)
 		}
@@ -102,6 +106,9 @@ type QueueRefresh struct {
 // declared or bound on the connection, else the join of its primary-key
 // parents. Refreshes of one table are serialized by a server lock.
 func (q *Queue) Refresh(ctx context.Context, o RefreshOptions) ([]QueueRefresh, error) {
+	if err := q.conn.refuseWrite("queue", q.FullName()); err != nil {
+		return nil, err
+	}
 	s := &Schema{conn: q.conn, name: q.db}
 	var tables []*Table
 	if len(o.Tables) == 0 {

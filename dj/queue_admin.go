@@ -71,6 +71,9 @@ func (q *Queue) List(ctx context.Context, f QueueFilter) ([]QueueJob, error) {
 // defaults to QueueError), after deleting their error rows in ~jobs so
 // that populate retries them. It returns the number of rows requeued.
 func (q *Queue) Requeue(ctx context.Context, f QueueFilter) (int64, error) {
+	if err := q.conn.refuseWrite("queue", q.FullName()); err != nil {
+		return 0, err
+	}
 	if f.Status == "" {
 		f.Status = QueueError
 	}
@@ -97,6 +100,9 @@ func (q *Queue) Requeue(ctx context.Context, f QueueFilter) (int64, error) {
 // f.Table, per key with f.Hash); workers take higher priorities first.
 // It returns the number of rows changed.
 func (q *Queue) SetPriority(ctx context.Context, f QueueFilter, priority int) (int64, error) {
+	if err := q.conn.refuseWrite("queue", q.FullName()); err != nil {
+		return 0, err
+	}
 	if err := q.init(ctx); err != nil {
 		return 0, err
 	}
@@ -113,6 +119,9 @@ func (q *Queue) SetPriority(ctx context.Context, f QueueFilter, priority int) (i
 // finished more than olderThan ago, and returns how many it deleted.
 // Refresh purges after RefreshOptions.Retention.
 func (q *Queue) Purge(ctx context.Context, table string, olderThan time.Duration) (int64, error) {
+	if err := q.conn.refuseWrite("queue", q.FullName()); err != nil {
+		return 0, err
+	}
 	if err := q.init(ctx); err != nil {
 		return 0, err
 	}
@@ -134,6 +143,9 @@ func (q *Queue) Purge(ctx context.Context, table string, olderThan time.Duration
 // number of keys reclaimed. Populate with UseQueue calls it when it finds
 // expired reservations.
 func (q *Queue) ReclaimExpired(ctx context.Context, table string, timeout time.Duration) (int64, error) {
+	if err := q.conn.refuseWrite("queue", q.FullName()); err != nil {
+		return 0, err
+	}
 	if err := q.init(ctx); err != nil {
 		return 0, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -128,6 +129,15 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		{"jobs Clear", "jobs", false, func() error { _, err := rs.Jobs().Clear(ctx, dj.JobFilter{}); return err }, false},
 		{"jobs Ignore", "ignore", false, func() error { _, err := rs.Jobs().Ignore(ctx, items, dj.Key{"id": int32(1)}); return err }, false},
 		{"jobs ReclaimStale", "jobs", false, func() error { _, err := rs.Jobs().ReclaimStale(ctx, ""); return err }, false},
+		{"Populate with the queue", "populate", false, func() error {
+			_, err := dj.PopulateFunc(ctx, ro, square, dj.UseQueue())
+			return err
+		}, false},
+		{"queue Refresh", "queue", false, func() error { _, err := rs.Queue().Refresh(ctx, dj.RefreshOptions{}); return err }, false},
+		{"queue Requeue", "queue", false, func() error { _, err := rs.Queue().Requeue(ctx, dj.QueueFilter{}); return err }, false},
+		{"queue SetPriority", "queue", false, func() error { _, err := rs.Queue().SetPriority(ctx, dj.QueueFilter{}, 1); return err }, false},
+		{"queue Purge", "queue", false, func() error { _, err := rs.Queue().Purge(ctx, "", 0); return err }, false},
+		{"queue ReclaimExpired", "queue", false, func() error { _, err := rs.Queue().ReclaimExpired(ctx, "", time.Minute); return err }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			log.reset()
