@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,5 +135,112 @@ func TestShortDuration(t *testing.T) {
 		if got := shortDuration(d); got != want {
 			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestReadmeQueueCommands runs the dj jobs lines of the README's section
+// on the job queue, lab and Filtered standing for the test's schema and
+// table, after a queue populate in which one key failed, and compares the
+// status header with the README's sample output.
+func TestReadmeQueueCommands(t *testing.T) {
+	const section = "## Populate at cluster scale: the job queue"
+	srv := testenv.MySQL(t)
+	name := testenv.Database(t)
+	setServerEnv(t, srv)
+	ctx := context.Background()
+	c := serverConn(t, srv)
+	s, err := c.Schema(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Declare(ctx, CliSource{}, CliResult{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dj.Insert(ctx, c, []CliSource{{ID: 1}, {ID: 2}, {ID: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dj.PopulateFunc(ctx, c, func(ctx context.Context, tx *dj.Tx, r *CliResult) error {
+		if r.ID == 2 {
+			return errors.New("no data for key 2")
+		}
+		return dj.Insert1(ctx, tx, *r)
+	}, dj.UseQueue(), dj.SuppressErrors()); err != nil {
+		t.Fatal(err)
+	}
+	outs := map[string]string{}
+	n := 0
+	for _, line := range strings.Split(readmeBlock(t, section, "sh"), "\n") {
+		cmd, _, _ := strings.Cut(line, "#")
+		fields := strings.Fields(cmd)
+		if len(fields) == 0 {
+			continue
+		}
+		if fields[0] != "dj" || len(fields) < 2 || fields[1] != "jobs" {
+			t.Fatalf("README line %q is not a dj jobs command", line)
+		}
+		args := make([]string, 0, len(fields)-1)
+		for _, f := range fields[1:] {
+			f = strings.Replace(f, "lab", name, 1)
+			args = append(args, strings.Replace(f, ".Filtered", ".CliResult", 1))
+		}
+		code, out, errOut := cli(args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", line, code, errOut)
+		}
+		outs[strings.Join(fields[2:], " ")] = out
+		n++
+	}
+	if n != 6 {
+		t.Fatalf("the README's section runs %d dj jobs commands, this test checks 6", n)
+	}
+	check := func(cmd, want string) {
+		t.Helper()
+		if out, ok := outs[cmd]; !ok || !strings.Contains(out, want) {
+			t.Errorf("dj jobs %s: %q lacks %q", cmd, out, want)
+		}
+	}
+	check("requeue lab.Filtered", "requeued 1 keys")
+	check("priority lab.Filtered --set 10", "priority 10 set on 3 keys")
+	var st struct {
+		Tables []struct {
+			Table   string `json:"table"`
+			Pending int64  `json:"pending"`
+			Done    int64  `json:"done"`
+			Errors  int64  `json:"errors"`
+		} `json:"tables"`
+	}
+	if err := json.Unmarshal([]byte(outs["status --json lab.Filtered"]), &st); err != nil || len(st.Tables) != 1 ||
+		st.Tables[0].Table != "__cli_result" || st.Tables[0].Done != 2 || st.Tables[0].Errors != 1 {
+		t.Errorf("status --json: %v %+v", err, st)
+	}
+	want := strings.Fields(strings.SplitN(readmeBlock(t, section, "text"), "\n", 2)[0])
+	got := strings.Fields(strings.SplitN(outs["status lab"], "\n", 2)[0])
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("status header %q, the README shows %q", got, want)
+	}
+	// The README's JSON sample has the keys of the real output.
+	keys := func(doc string) string {
+		var v struct {
+			Top    map[string]any
+			Tables []map[string]any `json:"tables"`
+		}
+		if err := json.Unmarshal([]byte(doc), &v.Top); err != nil {
+			t.Fatalf("%v: %s", err, doc)
+		}
+		if err := json.Unmarshal([]byte(doc), &v); err != nil || len(v.Tables) == 0 {
+			t.Fatalf("%v: %s", err, doc)
+		}
+		var ks []string
+		for k := range v.Top {
+			ks = append(ks, k)
+		}
+		for k := range v.Tables[0] {
+			ks = append(ks, "tables."+k)
+		}
+		slices.Sort(ks)
+		return strings.Join(ks, " ")
+	}
+	if got, want := keys(outs["status --json lab.Filtered"]), keys(readmeBlock(t, section, "json")); got != want {
+		t.Errorf("status --json keys %q, the README shows %q", got, want)
 	}
 }
