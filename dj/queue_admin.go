@@ -159,11 +159,10 @@ func (q *Queue) ReclaimExpired(ctx context.Context, table string, timeout time.D
 		args = append(args, table)
 	}
 	type expired struct {
-		id             int64
-		table, hash    string
-		token          sql.NullString
-		connectionID   int64
-		releaseJobsRow bool
+		id           int64
+		table, hash  string
+		token        sql.NullString
+		connectionID int64
 	}
 	rows, err := q.conn.query(ctx, q.conn.db, queueExpiredSQL(q.FullName(), table != ""), args...)
 	if err != nil {

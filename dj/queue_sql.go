@@ -34,7 +34,7 @@ func queueTableSQL(db string) string {
 		"`table_name` varchar(255) NOT NULL COMMENT \"bare name of the auto-populated table\",\n" +
 		"`key_hash` char(32) NOT NULL COMMENT \"key hash, as in ~jobs\",\n" +
 		"`key` longtext DEFAULT NULL COMMENT \"the key as a JSON object\",\n" +
-		"`status` enum('pending','reserved','done','error','refresh') NOT NULL DEFAULT 'pending',\n" +
+		"`status` enum('pending','reserved','done','error','" + queueRefreshStatus + "') NOT NULL DEFAULT 'pending',\n" +
 		"`priority` int NOT NULL DEFAULT 0 COMMENT \"higher first\",\n" +
 		"`token` char(32) DEFAULT NULL COMMENT \"the reserving worker's claim\",\n" +
 		"`host` varchar(255) NOT NULL DEFAULT \"\",\n" +
