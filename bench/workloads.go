@@ -12,7 +12,9 @@ const plainNote = "the same work without dj, in the same run: go-sql-driver/mysq
 	"DELETE … JOIN per table in one transaction; populate: INSERT ~jobs, then BEGIN, INSERT result, DELETE ~jobs, COMMIT per key; " +
 	"insert: 1000-row INSERTs in one transaction; fetch: SELECT and Scan), a memory copy (blob decode) or minio-go GetObject " +
 	"on 8 goroutines into new buffers, each decoded into a []float64 (external fetch); mariadb-dump piped into mariadb between " +
-	"two servers (export + import through a release archive)."
+	"two servers (export + import through a release archive). " +
+	"Job queue rows: dj is 32 examples/worker processes with -queue on a private server, plain the same processes without it " +
+	"(each evaluates the key source); make = 2 ms sleep + insert; keys/s until the last key is made; queries = the server's Questions."
 
 // Python figures, copied from docs/python-baseline.md.
 const (
@@ -40,6 +42,21 @@ var workloads = func() []workload {
 		djMetric: "dj_keys/s", plainMetric: "plain_keys/s", ratioMetric: "dj/plain",
 		python: pyPopulateJobs,
 	})
+	for _, n := range []int{5_000, 20_000} {
+		bench := fmt.Sprintf("BenchmarkPopulateQueue/keys=%d", n)
+		pattern := fmt.Sprintf("^BenchmarkPopulateQueue$/^keys=%d$", n)
+		ws = append(ws, workload{
+			name: fmt.Sprintf("populate %s keys, 32 worker processes: job queue (dj) vs none (plain)", short(n)),
+			unit: "keys/s", pkg: "./dj", bench: pattern, benchtime: "1x", large: n > 5_000,
+			djBench: bench, djMetric: "queue_keys/s", plainMetric: "off_keys/s", ratioMetric: "queue/off",
+			python: pyNone,
+		}, workload{
+			name: fmt.Sprintf("populate %s keys, 32 worker processes: server queries per key, queue (dj) vs none (plain)", short(n)),
+			unit: "queries/key", pkg: "./dj", bench: pattern, benchtime: "1x", large: n > 5_000,
+			djBench: bench, djMetric: "queue_queries/key", plainMetric: "off_queries/key", ratioMetric: "queue/off_queries",
+			python: pyNone,
+		})
+	}
 	for _, n := range []int{1_000, 10_000, 100_000, 1_000_000} {
 		py := pyNone
 		if n == 100_000 {

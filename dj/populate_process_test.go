@@ -22,7 +22,7 @@ var (
 )
 
 // buildWorker builds examples/worker once per test binary.
-func popBuildWorker(t *testing.T) string {
+func popBuildWorker(t testing.TB) string {
 	t.Helper()
 	workerOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "djworker")

@@ -48,8 +48,13 @@ func (r *populateRun[T]) runQueue(ctx context.Context) (PopulateResult, error) {
 	}
 	if expired {
 		n, err := q.ReclaimExpired(ctx, table, r.beatTimeout)
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrConflict) {
 			return PopulateResult{}, err
+		}
+		if err != nil {
+			// Workers reclaiming the same claims deadlocked: the claims
+			// return to the queue through the one that went on.
+			r.c.log.Warn("dj: reclaiming expired queue claims met a lock conflict", "table", table, "err", err)
 		}
 		pending += n
 	}

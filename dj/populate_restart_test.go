@@ -16,8 +16,9 @@ import (
 
 // privateServer starts a MariaDB of the test's own (docker/mariadb-up.sh
 // with its own datadir and port) and returns its address, user, password
-// and a function that restarts it.
-func popPrivateServer(t *testing.T) (dj.Config, func()) {
+// and a function that restarts it. env adds or overrides variables of
+// the scripts (DJ_DB_ARGS, DJ_DB_FLUSH).
+func popPrivateServer(t testing.TB, env ...string) (dj.Config, func()) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a private MariaDB server")
@@ -29,7 +30,7 @@ func popPrivateServer(t *testing.T) (dj.Config, func()) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	env := append(os.Environ(), "DJ_DB_DIR="+dir, "DJ_DB_PORT="+strconv.Itoa(port), "DJ_USER=djrestart", "DJ_PASS=restart", "DJ_DB_FLUSH=1")
+	env = append(append(os.Environ(), "DJ_DB_DIR="+dir, "DJ_DB_PORT="+strconv.Itoa(port), "DJ_USER=djrestart", "DJ_PASS=restart", "DJ_DB_FLUSH=1"), env...)
 	script := func(name string) string {
 		cmd := exec.Command("bash", "../docker/"+name)
 		cmd.Env = env

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"time"
 
@@ -217,7 +218,12 @@ func isLockConflict(err error) bool {
 	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
-// isLost reports a dead connection (server restart or network loss).
+// isLost reports a dead connection (server restart or network loss),
+// including a new connection that could not be opened: a make that uses
+// the pool while the server restarts fails to dial, and its key is retried
+// once the worker has reconnected, not recorded as an error.
 func isLost(err error) bool {
-	return errors.Is(err, ErrLostConnection) || errors.Is(err, driverBadConn) || errors.Is(err, sql.ErrConnDone)
+	var ne *net.OpError
+	return errors.Is(err, ErrLostConnection) || errors.Is(err, driverBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.As(err, &ne) && ne.Op == "dial"
 }
