@@ -136,16 +136,12 @@ const (
 // queueWorker claims and makes keys on its own connection until the
 // queue has none pending, MaxCalls is reached, or the run stops.
 func (r *populateRun[T]) queueWorker(ctx context.Context, share int64) {
-	w := &worker{}
-	defer func() {
-		if w.sc != nil {
-			w.sc.Close()
-		}
-	}()
-	if err := r.connect(ctx, w); err != nil {
-		r.fail(nil, err)
-		return
-	}
+	r.withWorker(ctx, func(w *worker) { r.queueLoop(ctx, w, share) })
+}
+
+// queueLoop is the body of queueWorker: claims of up to share keys (one
+// while makes are slow), each made with heartbeats running.
+func (r *populateRun[T]) queueLoop(ctx context.Context, w *worker, share int64) {
 	lost, size := 0, 1
 	for !r.stop.Load() && ctx.Err() == nil {
 		n := int64(size)
@@ -210,7 +206,7 @@ func (r *populateRun[T]) claim(ctx context.Context, w *worker, n int) ([]job, er
 	}
 	var rows []row
 	if !r.noSkipLocked.Load() {
-		rows, err = func() (rows []row, err error) {
+		try := func() (rows []row, err error) {
 			for _, stmt := range []string{queueClaimIsolationSQL, queueClaimStartSQL} {
 				if _, err := r.c.exec(ctx, w.sc, stmt); err != nil {
 					return nil, err
@@ -250,7 +246,15 @@ func (r *populateRun[T]) claim(ctx context.Context, w *worker, n int) ([]job, er
 			}
 			_, err = r.c.exec(ctx, w.sc, queueClaimCommitSQL)
 			return rows, err
-		}()
+		}
+		// A deadlock rolls the claim back whole; claiming again is safe.
+		for conflicts := 0; ; conflicts++ {
+			rows, err = try()
+			if err == nil || !isLockConflict(err) || conflicts >= 20 || ctx.Err() != nil {
+				break
+			}
+			time.Sleep(time.Duration(conflicts+1) * time.Millisecond)
+		}
 		if err != nil && errors.Is(classify(err), ErrSyntax) {
 			r.noSkipLocked.Store(true)
 			r.c.log.Info("dj: the server has no SKIP LOCKED; queue claims take one key per statement", "table", r.t.Name())

@@ -95,6 +95,20 @@ func (r *populateRun[T]) connect(ctx context.Context, w *worker) error {
 }
 
 func (r *populateRun[T]) worker(ctx context.Context) {
+	r.withWorker(ctx, func(w *worker) {
+		for !r.stop.Load() && ctx.Err() == nil {
+			i := r.next.Add(1) - 1
+			if i >= int64(len(r.list)) {
+				return
+			}
+			r.runKey(ctx, w, r.list[i])
+		}
+	})
+}
+
+// withWorker runs body with a worker on a connection of its own, closed
+// when body returns; a failure to connect fails the run.
+func (r *populateRun[T]) withWorker(ctx context.Context, body func(w *worker)) {
 	w := &worker{}
 	defer func() {
 		if w.sc != nil {
@@ -105,13 +119,7 @@ func (r *populateRun[T]) worker(ctx context.Context) {
 		r.fail(nil, err)
 		return
 	}
-	for !r.stop.Load() && ctx.Err() == nil {
-		i := r.next.Add(1) - 1
-		if i >= int64(len(r.list)) {
-			return
-		}
-		r.runKey(ctx, w, r.list[i])
-	}
+	body(w)
 }
 
 // outcome of one attempt at a key.

@@ -48,19 +48,30 @@ type ImportResult struct {
 // manifest, and the size and SHA-256 of every member; a member missing,
 // added, truncated or altered is an error matching ErrCorruptArchive.
 func Verify(path string) (*Manifest, error) {
+	a, m, err := openVerified(path)
+	if err != nil {
+		return nil, err
+	}
+	a.close()
+	return m, nil
+}
+
+// openVerified opens the archive at path and checks its manifest and
+// every member; the caller closes the archive.
+func openVerified(path string) (*archive, *Manifest, error) {
 	a, err := openArchive(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer a.close()
 	m, err := a.manifest()
+	if err == nil {
+		err = verifyMembers(a, m)
+	}
 	if err != nil {
-		return nil, err
+		a.close()
+		return nil, nil, err
 	}
-	if err := verifyMembers(a, m); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return a, m, nil
 }
 
 // Import loads the release archive at path (a tar file or a directory
@@ -86,18 +97,11 @@ func Import(ctx context.Context, c *dj.Conn, path string, o ImportOptions) (*Imp
 	if o.Progress == nil {
 		o.Progress = func(Progress) {}
 	}
-	a, err := openArchive(path)
+	a, m, err := openVerified(path)
 	if err != nil {
 		return nil, err
 	}
 	defer a.close()
-	m, err := a.manifest()
-	if err != nil {
-		return nil, err
-	}
-	if err := verifyMembers(a, m); err != nil {
-		return nil, err
-	}
 	im := &importer{c: c, a: a, m: m, o: o, rename: map[string]string{}, res: &ImportResult{Manifest: m}}
 	for _, db := range m.Source.Databases {
 		im.rename[db] = db

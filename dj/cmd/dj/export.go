@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/datajoint-go/datajoint/dj"
 	"github.com/datajoint-go/datajoint/dj/share"
 )
 
@@ -53,11 +52,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		fmt.Fprint(stderr, exportUsage)
 		return errUsage
 	}
-	cfg, err := loadConfig(ctx, *config)
-	if err != nil {
-		return err
-	}
-	c, err := dj.Connect(ctx, cfg)
+	c, err := connectConfig(ctx, *config)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/datajoint-go/datajoint/dj"
 	"github.com/datajoint-go/datajoint/dj/share"
 )
 
@@ -83,11 +82,7 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		fmt.Fprintf(stdout, "%s: release %s %s is complete: %d members, %d rows, %d objects\n", path, m.Name, m.Version, len(m.Members), m.TotalRows(), len(m.Objects))
 		return nil
 	}
-	cfg, err := loadConfig(ctx, *config)
-	if err != nil {
-		return err
-	}
-	c, err := dj.Connect(ctx, cfg)
+	c, err := connectConfig(ctx, *config)
 	if err != nil {
 		return err
 	}

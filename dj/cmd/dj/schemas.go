@@ -98,8 +98,13 @@ func parseArgs(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.
 
 // connect connects with the configuration of dj_local_conf.json and the
 // DJ_* environment variables.
-func connect(ctx context.Context) (*dj.Conn, error) {
-	cfg, err := loadConfig(ctx, "")
+func connect(ctx context.Context) (*dj.Conn, error) { return connectConfig(ctx, "") }
+
+// connectConfig connects with the configuration file at path ("" for
+// DataJoint's usual files), the DJ_* environment variables and the
+// connection flags.
+func connectConfig(ctx context.Context, path string) (*dj.Conn, error) {
+	cfg, err := loadConfig(ctx, path)
 	if err != nil {
 		return nil, err
 	}
