@@ -32,6 +32,9 @@
 // the destination's stores, after verifying every member (Verify does so
 // without a server): a damaged or incomplete archive is refused with
 // ErrCorruptArchive before anything is created. Releases lists the
-// releases of a directory and FindRelease picks one by version. Package
+// releases of a directory and FindRelease picks one by version;
+// PublishRelease copies a .tar release to an object store with its
+// manifest beside it, StoreReleases lists the releases under a key prefix
+// from those manifests and FetchRelease downloads one by version. Package
 // dj/share/embedded opens a small release read-only without a server.
 package share

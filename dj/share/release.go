@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 )
@@ -164,12 +163,7 @@ func Releases(dir string) ([]Release, error) {
 		}
 		out = append(out, r)
 	}
-	slices.SortStableFunc(out, func(a, b Release) int {
-		if c := a.Created.Compare(b.Created); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Version, b.Version)
-	})
+	sortReleases(out)
 	return out, nil
 }
 

@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 
+	"github.com/datajoint-go/datajoint/dj/external"
 	"github.com/datajoint-go/datajoint/dj/share"
 )
 
@@ -18,7 +22,7 @@ func init() {
 
 const exportUsage = `usage: dj export --version VERSION --schema SCHEMA [--schema SCHEMA ...]
                  [--where 'Table: condition' ...] [--name NAME] [--config FILE]
-                 [--json] PATH
+                 [--store NAME] [--json] PATH
 
 Writes a release archive to PATH: a single file when PATH ends in .tar,
 else a directory; PATH must not exist. Without --where, the schemas are
@@ -34,6 +38,11 @@ The archive holds a manifest (release name and version, source, creation
 time, every table's CREATE TABLE statement and row count, and the SHA-256
 of every member), the rows of each table compressed with zstd, and the
 objects by content hash. dj import loads it; dj releases lists releases.
+
+With --store, PATH is a key ending in .tar in the object store NAME of
+--config: the archive is written to a temporary directory and published
+there with a copy of its manifest beside it, from which dj releases
+--store lists it and dj import --store loads it.
 `
 
 func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -43,6 +52,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	fs.Var(&where, "where", "'Table: condition' restricting a table (repeatable)")
 	version := fs.String("version", "", "the release's version")
 	name := fs.String("name", "", "the release's name (default: the first schema)")
+	store := fs.String("store", "", "publish the archive to this store under the key PATH")
 	config := fs.String("config", "", "dj_local_conf.json of the source")
 	pos, err := parseArgs(fs, args, exportUsage, stdout, stderr)
 	if err != nil {
@@ -76,12 +86,35 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			}
 		}
 	}
-	if _, err := share.Export(ctx, c, pos[0], opts); err != nil {
+	file := pos[0]
+	var st external.Store
+	if *store != "" {
+		if !strings.HasSuffix(file, ".tar") {
+			fmt.Fprintf(stderr, "dj export: --store: the key %q must end in .tar\n", file)
+			return errUsage
+		}
+		if st, err = openConfigStore(ctx, *config, *store); err != nil {
+			return err
+		}
+		tmp, err := os.MkdirTemp("", "dj-export-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		file = filepath.Join(tmp, path.Base(pos[0]))
+	}
+	if _, err := share.Export(ctx, c, file, opts); err != nil {
 		return err
 	}
-	r, err := share.ReadRelease(pos[0])
+	r, err := share.ReadRelease(file)
 	if err != nil {
 		return err
+	}
+	if st != nil {
+		if _, err := share.PublishRelease(ctx, st, file, pos[0]); err != nil {
+			return err
+		}
+		r.Path = *store + ":" + pos[0]
 	}
 	if *asJSON {
 		return writeJSON(stdout, r)

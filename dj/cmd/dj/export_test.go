@@ -24,14 +24,15 @@ func TestExportImportCommands(t *testing.T) {
 	setServerEnv(t, srv)
 	dir := t.TempDir()
 	t.Chdir(dir)
-	srcLoc, dstLoc := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
-	for _, d := range []string{srcLoc, dstLoc, "releases"} {
+	srcLoc, dstLoc, pubLoc := filepath.Join(dir, "src"), filepath.Join(dir, "dst"), filepath.Join(dir, "public")
+	for _, d := range []string{srcLoc, dstLoc, pubLoc, "releases"} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
 	conf := func(name, loc string) {
-		if err := os.WriteFile(name, []byte(fmt.Sprintf(`{"stores": {"clstore": {"protocol": "file", "location": %q}}}`, loc)), 0o644); err != nil {
+		if err := os.WriteFile(name, []byte(fmt.Sprintf(`{"stores": {"clstore": {"protocol": "file", "location": %q},
+			"public": {"protocol": "file", "location": %q}}}`, loc, pubLoc)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,13 +84,15 @@ func TestExportImportCommands(t *testing.T) {
 	// The README's commands, with lab, lab_paper and Subject standing for
 	// the test's databases and class.
 	cmds := readmeSharingCommands(t, "export", "releases", "import")
-	if len(cmds) != 5 {
-		t.Fatalf("the README's Sharing data section has %d dj export/releases/import commands, this test runs 5", len(cmds))
+	if len(cmds) != 8 {
+		t.Fatalf("the README's Sharing data section has %d dj export/releases/import commands, this test runs 8", len(cmds))
 	}
+	cp := testenv.Database(t)
 	outs := make([]string, len(cmds))
 	for i, args := range cmds {
 		for j, a := range args {
 			a = strings.ReplaceAll(a, "lab_paper", paper)
+			a = strings.ReplaceAll(a, "lab_copy", cp)
 			a = regexp.MustCompile(`\blab\b`).ReplaceAllStringFunc(a, func(string) string { return lab })
 			args[j] = strings.ReplaceAll(a, "Subject:", "ClSubject:")
 		}
@@ -107,6 +110,20 @@ func TestExportImportCommands(t *testing.T) {
 	}
 	if !strings.Contains(outs[4], "2 objects written") || count(paper, "cl_subject") != 1 || count(paper, "cl_session") != 2 || count(paper, "~external_clstore") != 2 {
 		t.Errorf("import: %s", outs[4])
+	}
+	// The release published to the store "public", listed and loaded
+	// from there.
+	if !strings.Contains(outs[5], "exported "+lab+" 3.0: 8 rows of 4 tables, 3 objects") || !strings.Contains(outs[5], "to public:"+lab+"/"+lab+"-3.0.tar") {
+		t.Errorf("export --store: %s", outs[5])
+	}
+	if _, err := os.Stat(filepath.Join(pubLoc, lab, lab+"-3.0.tar.manifest.json")); err != nil {
+		t.Errorf("the published manifest: %v", err)
+	}
+	if !regexp.MustCompile(`(?m)^3\.0\s+` + lab + `\s.*\s8\s+3\s+\d+\s+` + lab + `/` + lab + `-3\.0\.tar$`).MatchString(outs[6]) {
+		t.Errorf("releases --store:\n%s", outs[6])
+	}
+	if count(cp, "cl_subject") != 2 || count(cp, "cl_session") != 3 || count(cp, "~external_clstore") != 3 {
+		t.Errorf("import --store: %s", outs[7])
 	}
 	var list []struct {
 		Version string

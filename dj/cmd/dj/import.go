@@ -18,12 +18,15 @@ func init() {
 }
 
 const importUsage = `usage: dj import [--version VERSION] [--rename FROM=TO ...] [--config FILE]
-                 [--verify] [--json] PATH
+                 [--store NAME] [--verify] [--json] PATH
 
 Loads the release archive PATH (written by dj export) into the server of
 --config (dj_local_conf.json by default), its objects into the stores of
 the same names there. With --version, PATH is a directory of releases and
-the release with that version is loaded. --rename loads schema FROM of
+the release with that version is loaded; with --store NAME as well, PATH
+is a key prefix in the object store NAME of --config, where dj export
+--store published the release, and the release is downloaded to a
+temporary directory first. --rename loads schema FROM of
 the release into schema TO (repeatable); other schemas keep their names.
 
 Every member of the archive is checked against the SHA-256 of its
@@ -41,6 +44,7 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	version := fs.String("version", "", "load the release with this version from the directory PATH")
 	config := fs.String("config", "", "dj_local_conf.json of the destination")
 	verifyOnly := fs.Bool("verify", false, "check the archive only")
+	store := fs.String("store", "", "with --version: PATH is a key prefix in this store")
 	pos, err := parseArgs(fs, args, importUsage, stdout, stderr)
 	if err != nil {
 		return err
@@ -59,13 +63,33 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		opts.Rename[from] = to
 	}
 	path := pos[0]
-	if *version != "" {
+	switch {
+	case *store != "":
+		if *version == "" {
+			fmt.Fprintln(stderr, "dj import: --store needs --version")
+			return errUsage
+		}
+		st, err := openConfigStore(ctx, *config, *store)
+		if err != nil {
+			return err
+		}
+		tmp, err := os.MkdirTemp("", "dj-import-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if path, err = share.FetchRelease(ctx, st, path, *version, tmp); err != nil {
+			return err
+		}
+	case *version != "":
 		if path, err = share.FindRelease(path, *version); err != nil {
 			return err
 		}
-	} else if st, err := os.Stat(path); err == nil && st.IsDir() && !isRelease(path) {
-		fmt.Fprintf(stderr, "dj import: %s is a directory of releases: choose one with --version (see dj releases)\n", path)
-		return errUsage
+	default:
+		if st, err := os.Stat(path); err == nil && st.IsDir() && !isRelease(path) {
+			fmt.Fprintf(stderr, "dj import: %s is a directory of releases: choose one with --version (see dj releases)\n", path)
+			return errUsage
+		}
 	}
 	if *verifyOnly {
 		m, err := share.Verify(path)

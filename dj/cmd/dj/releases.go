@@ -17,17 +17,23 @@ func init() {
 	}
 }
 
-const releasesUsage = `usage: dj releases [--json] DIR
+const releasesUsage = `usage: dj releases [--json] [--store NAME [--config FILE]] DIR
 
 Lists the release archives in DIR (the .tar files and the directories
 written by dj export), oldest first: version, name, creation time,
 schemas, tables, rows, objects and size in bytes. An archive whose
 manifest cannot be read is listed with the problem. dj import --version
 VERSION DIR loads one.
+
+With --store, DIR is a key prefix in the object store NAME of --config
+(dj_local_conf.json by default), and the releases listed are those that
+dj export --store published there; only their manifests are read.
 `
 
-func runReleases(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runReleases(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs, asJSON := inspectFlags("releases", releasesUsage, stderr)
+	store := fs.String("store", "", "list the releases published under the prefix DIR of this store")
+	config := fs.String("config", "", "dj_local_conf.json that configures --store")
 	pos, err := parseArgs(fs, args, releasesUsage, stdout, stderr)
 	if err != nil {
 		return err
@@ -36,8 +42,17 @@ func runReleases(_ context.Context, args []string, _ io.Reader, stdout, stderr i
 		fmt.Fprint(stderr, releasesUsage)
 		return errUsage
 	}
-	list, err := share.Releases(pos[0])
-	if err != nil {
+	var list []share.Release
+	if *store != "" {
+		st, err := openConfigStore(ctx, *config, *store)
+		if err != nil {
+			return err
+		}
+		list, err = share.StoreReleases(ctx, st, pos[0])
+		if err != nil {
+			return err
+		}
+	} else if list, err = share.Releases(pos[0]); err != nil {
 		return err
 	}
 	if *asJSON {
