@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/datajoint-go/datajoint/dj"
@@ -37,6 +38,9 @@ func (s *Server) schemasPage(ctx context.Context, _ *http.Request) (string, any,
 		row := schemaRow{SchemaInfo: si, HasJobs: jobs[si.Name]}
 		if row.HasJobs {
 			sum, err := dj.JobsOf(s.c, si.Name).Summary(ctx)
+			if errors.Is(err, dj.ErrMissingTable) {
+				continue // the schema was dropped while the page was read
+			}
 			if err != nil {
 				return "", nil, err
 			}
