@@ -274,7 +274,7 @@ func (q *Queue) refreshTable(ctx context.Context, t *Table, ks Expr, o RefreshOp
 		retention = DefaultQueueRetention
 	}
 	if retention > 0 {
-		r, err := q.conn.exec(ctx, sc, queuePurgeSQL(full), t.Name(), int64(retention/time.Microsecond))
+		r, err := q.conn.exec(ctx, sc, queuePurgeSQL(full, true), t.Name(), int64(retention/time.Microsecond))
 		if err != nil {
 			return res, opError("refresh", full, "", err)
 		}

@@ -125,9 +125,12 @@ func (q *Queue) Purge(ctx context.Context, table string, olderThan time.Duration
 	if err := q.init(ctx); err != nil {
 		return 0, err
 	}
-	where, args := QueueFilter{Table: table, Status: QueueDone}.where()
-	r, err := q.conn.exec(ctx, q.conn.db, "DELETE FROM "+q.FullName()+where+" AND `finished_at` < NOW(6) - INTERVAL ? MICROSECOND",
-		append(args, int64(olderThan/time.Microsecond))...)
+	var args []any
+	if table != "" {
+		args = append(args, table)
+	}
+	args = append(args, int64(olderThan/time.Microsecond))
+	r, err := q.conn.exec(ctx, q.conn.db, queuePurgeSQL(q.FullName(), table != ""), args...)
 	if err != nil {
 		return 0, opError("purge", q.FullName(), "", err)
 	}

@@ -163,10 +163,15 @@ func queueMarkRefreshSQL(full string) string {
 		"ON DUPLICATE KEY UPDATE `finished_at`=NOW(6), `generation`=VALUES(`generation`)"
 }
 
-// queuePurgeSQL deletes the done rows of a table that finished more than
-// a number of microseconds ago. Arguments: table_name, microseconds.
-func queuePurgeSQL(full string) string {
-	return "DELETE FROM " + full + " WHERE `table_name`=? AND `status`='done' AND `finished_at` < NOW(6) - INTERVAL ? MICROSECOND"
+// queuePurgeSQL deletes the done rows (of one table when byTable is set)
+// that finished more than a number of microseconds ago. Arguments:
+// table_name when byTable, then microseconds.
+func queuePurgeSQL(full string, byTable bool) string {
+	q := "DELETE FROM " + full + " WHERE `status`='done'"
+	if byTable {
+		q += " AND `table_name`=?"
+	}
+	return q + " AND `finished_at` < NOW(6) - INTERVAL ? MICROSECOND"
 }
 
 // Statements of a claim: a short READ COMMITTED transaction whose SELECT

@@ -222,3 +222,19 @@ func TestPollBackoff(t *testing.T) {
 		t.Errorf("jitter of 1s spans [%v, %v], want within [0.75s, 1.25s) and spread", lo, hi)
 	}
 }
+
+// TestQueuePurgeSQL: the refresh's purge of one table and Purge of every
+// table delete only done rows older than the bound.
+func TestQueuePurgeSQL(t *testing.T) {
+	for _, c := range []struct {
+		byTable bool
+		want    string
+	}{
+		{true, "DELETE FROM `db`.`~queue` WHERE `status`='done' AND `table_name`=? AND `finished_at` < NOW(6) - INTERVAL ? MICROSECOND"},
+		{false, "DELETE FROM `db`.`~queue` WHERE `status`='done' AND `finished_at` < NOW(6) - INTERVAL ? MICROSECOND"},
+	} {
+		if got := queuePurgeSQL("`db`.`~queue`", c.byTable); got != c.want {
+			t.Errorf("queuePurgeSQL(%t) = %s", c.byTable, got)
+		}
+	}
+}
