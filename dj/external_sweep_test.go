@@ -95,8 +95,14 @@ func TestExternalSweep(t *testing.T) {
 		stray := filepath.Join(env.stage, filepath.FromSlash(strayRel))
 		must(t, os.WriteFile(stray, []byte("stray"), 0o644))
 		wantErr(t, tbl.Insert(ctx, c, []map[string]any{{"rec_id": 50, "trace": []float64{0}, "raw": stray}, {"rec_id": 1, "trace": []float64{1}, "raw": stray}}), dj.ErrDuplicate)
-		time.Sleep(3 * time.Second)
+		// The old orphans are at least 4 s older than the young ones. Each
+		// sweep's grace is measured from when the young ones were made, so
+		// the split holds however slowly the test runs (a loaded CI machine,
+		// -race), with a margin of a second for the store's clock resolution.
+		time.Sleep(4 * time.Second)
+		youngStart := time.Now()
 		young := failed(2, "young")
+		grace := func() time.Duration { return time.Since(youngStart) + 1500*time.Millisecond }
 		for _, k := range append(append(slices.Clone(old), young...), tracked...) {
 			if _, ok := env.read(t, k); !ok {
 				t.Fatalf("no object at %s before the sweep", k)
@@ -111,7 +117,7 @@ func TestExternalSweep(t *testing.T) {
 		wantErr(t, err, dj.ErrMissingTable)
 
 		x := s.External(extStore)
-		opts := dj.SweepOptions{Grace: 1500 * time.Millisecond, DryRun: true}
+		opts := dj.SweepOptions{Grace: grace(), DryRun: true}
 		rep, err := x.Sweep(ctx, opts)
 		must(t, err)
 		t.Logf("dry run: %v", rep)
@@ -137,6 +143,7 @@ func TestExternalSweep(t *testing.T) {
 		}
 
 		opts.DryRun = false
+		opts.Grace = grace()
 		rep, err = x.Sweep(ctx, opts)
 		must(t, err)
 		t.Logf("sweep: %v", rep)
@@ -163,6 +170,7 @@ func TestExternalSweep(t *testing.T) {
 			t.Fatalf("fetched %+v", got)
 		}
 		// A second sweep finds nothing old.
+		opts.Grace = grace()
 		rep, err = x.Sweep(ctx, opts)
 		must(t, err)
 		if len(rep.Objects) != 0 {
