@@ -26,7 +26,7 @@ func TestQueueReclaimsKilledWorker(t *testing.T) {
 	if got := popScalar(t, db, "SELECT COUNT(*) FROM "+q+"`~queue` WHERE status='pending'"); got != n {
 		t.Fatalf("-refresh queued %d keys, want %d", got, n)
 	}
-	beat := []string{"-queue", "-heartbeat", "100ms", "-heartbeat-timeout", "1s"}
+	beat := []string{"-queue", "-heartbeat", "100ms", "-heartbeat-timeout", "4s"}
 	victim := popWorkerCmd(t, srv.Host, append([]string{"-schema", schema, "-audit", "-sleep", "1m"}, beat...)...)
 	if err := victim.Start(); err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestQueueReclaimsKilledWorker(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// Heartbeats arrive while the make sleeps.
-	time.Sleep(350 * time.Millisecond)
+	time.Sleep(600 * time.Millisecond)
 	if got := popScalar(t, db, "SELECT COUNT(*) FROM "+q+"`~queue` WHERE status='reserved' AND heartbeat > reserved_at"); got != 1 {
 		t.Fatalf("%d reserved rows with a heartbeat after the reservation, want 1", got)
 	}
@@ -57,7 +57,7 @@ func TestQueueReclaimsKilledWorker(t *testing.T) {
 	if got := popScalar(t, db, "SELECT COUNT(*) FROM "+q+"`__square`"); got != n-1 {
 		t.Fatalf("%d squares made beside a fresh reservation, want %d", got, n-1)
 	}
-	time.Sleep(1100 * time.Millisecond)
+	time.Sleep(4100 * time.Millisecond)
 	popRunWorker(t, srv.Host, append([]string{"-schema", schema, "-audit"}, beat...)...)
 	if got := popScalar(t, db, "SELECT COUNT(*) FROM "+q+"`__square`"); got != n {
 		t.Errorf("%d squares, want %d", got, n)
@@ -97,9 +97,9 @@ func TestQueueReclaimsSilentWorkerWithLiveConnection(t *testing.T) {
 		// Heartbeats every hour: none arrive during the make.
 		r, err := dj.PopulateFunc(ctx, c, func(ctx context.Context, tx *dj.Tx, row *PopSquare) error {
 			close(started)
-			time.Sleep(1200 * time.Millisecond)
+			time.Sleep(4 * time.Second)
 			return squareMake(calls, nil)(ctx, tx, row)
-		}, dj.UseQueue(), dj.Heartbeat(time.Hour, 300*time.Millisecond))
+		}, dj.UseQueue(), dj.Heartbeat(time.Hour, time.Second))
 		if err != nil {
 			t.Error(err)
 		}
@@ -113,8 +113,8 @@ func TestQueueReclaimsSilentWorkerWithLiveConnection(t *testing.T) {
 	if len(reclaimed) != 0 {
 		t.Fatalf("ReclaimStale took a live connection's reservation")
 	}
-	time.Sleep(400 * time.Millisecond)
-	r, err := dj.PopulateFunc(ctx, c, squareMake(calls, nil), dj.UseQueue(), dj.Heartbeat(50*time.Millisecond, 300*time.Millisecond))
+	time.Sleep(1100 * time.Millisecond)
+	r, err := dj.PopulateFunc(ctx, c, squareMake(calls, nil), dj.UseQueue(), dj.Heartbeat(100*time.Millisecond, time.Second))
 	must(t, err)
 	if r.Made != 1 {
 		t.Fatalf("the second worker made %d keys, want the reclaimed one", r.Made)

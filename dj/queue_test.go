@@ -303,7 +303,9 @@ func TestQueueRespectsPythonReservations(t *testing.T) {
 	_, err = py.ExecContext(ctx, reserve, tbl.Name(), h3, int64(4000000000))
 	must(t, err)
 	calls := &popCalls{}
-	opts := []dj.PopulateOption{dj.UseQueue(), dj.Heartbeat(50*time.Millisecond, 300*time.Millisecond)}
+	// Timeouts are in seconds, not milliseconds: a heartbeat delayed by a
+	// loaded machine (CI, -race) must not look like a dead worker.
+	opts := []dj.PopulateOption{dj.UseQueue(), dj.Heartbeat(100*time.Millisecond, time.Second)}
 	res, err := dj.PopulateFunc(ctx, c, squareMake(calls, nil), opts...)
 	must(t, err)
 	if res.Made != 4 || res.Skipped != 2 {
@@ -317,7 +319,7 @@ func TestQueueRespectsPythonReservations(t *testing.T) {
 	// was cleaned up): the row returns after the timeout and is made.
 	_, err = py.ExecContext(ctx, "DELETE FROM `"+s.Name()+"`.`~jobs` WHERE key_hash=?", h2)
 	must(t, err)
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(1100 * time.Millisecond)
 	res, err = dj.PopulateFunc(ctx, c, squareMake(calls, nil), opts...)
 	must(t, err)
 	if res.Made != 1 {
@@ -337,22 +339,24 @@ func TestQueueHeartbeatKeepsLongMake(t *testing.T) {
 	must(t, err)
 	_, err = dj.RefreshQueue[PopSquare](ctx, c, dj.RefreshOptions{})
 	must(t, err)
-	opts := []dj.PopulateOption{dj.UseQueue(), dj.Heartbeat(50*time.Millisecond, 250*time.Millisecond)}
+	// The timeout is ten heartbeats long, so a heartbeat delayed by a
+	// loaded machine does not end a live make; the make runs four timeouts.
+	opts := []dj.PopulateOption{dj.UseQueue(), dj.Heartbeat(100*time.Millisecond, time.Second)}
 	calls := &popCalls{}
 	started := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
 		_, err := dj.PopulateFunc(ctx, c, func(ctx context.Context, tx *dj.Tx, row *PopSquare) error {
 			close(started)
-			time.Sleep(1500 * time.Millisecond) // six timeouts
+			time.Sleep(4 * time.Second) // four timeouts
 			return squareMake(calls, nil)(ctx, tx, row)
 		}, opts...)
 		done <- err
 	}()
 	<-started
-	deadline := time.Now().Add(1200 * time.Millisecond)
+	deadline := time.Now().Add(3500 * time.Millisecond)
 	for time.Now().Before(deadline) {
-		n, err := q.ReclaimExpired(ctx, tbl.Name(), 250*time.Millisecond)
+		n, err := q.ReclaimExpired(ctx, tbl.Name(), time.Second)
 		must(t, err)
 		if n != 0 {
 			t.Fatalf("a live make's reservation was reclaimed")
@@ -367,7 +371,7 @@ func TestQueueHeartbeatKeepsLongMake(t *testing.T) {
 	must(t, <-done)
 	calls.check(t, 1)
 	for _, j := range queueRows(t, q, tbl.Name()) {
-		if j.Status != dj.QueueDone || j.Attempts != 1 || j.Duration < 1400*time.Millisecond {
+		if j.Status != dj.QueueDone || j.Attempts != 1 || j.Duration < 3900*time.Millisecond {
 			t.Fatalf("long make's row: %+v", j)
 		}
 	}
@@ -407,7 +411,10 @@ func TestQueueCancelReleases(t *testing.T) {
 func TestQueueRefreshEvery(t *testing.T) {
 	ctx := context.Background()
 	c, _ := popSetup(t, 3)
-	opts := []dj.PopulateOption{dj.UseQueue(), dj.QueueRefreshEvery(time.Second)}
+	// Three seconds: the populate and insert between the first refresh and
+	// the check that nothing was refilled fit well inside it even on a
+	// loaded machine.
+	opts := []dj.PopulateOption{dj.UseQueue(), dj.QueueRefreshEvery(3 * time.Second)}
 	res, err := dj.PopulateFunc(ctx, c, squareMake(nil, nil), opts...)
 	must(t, err)
 	if res.Made != 3 {
@@ -419,7 +426,7 @@ func TestQueueRefreshEvery(t *testing.T) {
 	if res.Made != 0 {
 		t.Fatalf("populate within the refresh interval made %d (the queue was refilled early)", res.Made)
 	}
-	time.Sleep(1100 * time.Millisecond)
+	time.Sleep(3100 * time.Millisecond)
 	res, err = dj.PopulateFunc(ctx, c, squareMake(nil, nil), opts...)
 	must(t, err)
 	if res.Made != 2 {
