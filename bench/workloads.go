@@ -12,7 +12,8 @@ const plainNote = "the same work without dj, in the same run: go-sql-driver/mysq
 	"DELETE … JOIN per table in one transaction; populate: INSERT ~jobs, then BEGIN, INSERT result, DELETE ~jobs, COMMIT per key; " +
 	"insert: 1000-row INSERTs in one transaction; fetch: SELECT and Scan), a memory copy (blob decode) or minio-go GetObject " +
 	"on 8 goroutines into new buffers, each decoded into a []float64 (external fetch); mariadb-dump piped into mariadb between " +
-	"two servers (export + import through a release archive). " +
+	"two servers (export + import through a release archive; clone to a second server), INSERT … SELECT (clone within a " +
+	"server), the store API's GetMany and PutMany on as many transfers at once (clone of objects). " +
 	"Job queue rows: dj is 32 examples/worker processes with -queue on a private server, plain the same processes without it " +
 	"(each evaluates the key source); make = 2 ms sleep + insert; keys/s until the last key is made; queries = the server's Questions."
 
@@ -107,6 +108,25 @@ var workloads = func() []workload {
 			python: pyNone,
 		})
 	}
+	ws = append(ws, workload{
+		name: "clone 1M rows into another database of the same server (plain: INSERT … SELECT)",
+		unit: "rows/s", pkg: "./dj/share", bench: "^BenchmarkCloneSameServer$", benchtime: "1x", large: true,
+		djBench: "BenchmarkCloneSameServer/share.Clone", djMetric: "rows/s",
+		plainName: "BenchmarkCloneSameServer/INSERT...SELECT", plainMetric: "rows/s",
+		python: pyNone,
+	}, workload{
+		name: "clone 1M rows to a second server (plain: mariadb-dump | mariadb)",
+		unit: "rows/s", pkg: "./dj/share", bench: "^BenchmarkCloneOtherServer$", benchtime: "1x", large: true,
+		djBench: "BenchmarkCloneOtherServer/share.Clone", djMetric: "rows/s",
+		plainName: "BenchmarkCloneOtherServer/mariadb-dump|mariadb", plainMetric: "rows/s",
+		python: pyNone,
+	}, workload{
+		name: "clone 200 × 64 KiB external objects to another bucket location (MinIO)",
+		unit: "MB/s", pkg: "./dj/share", bench: "^BenchmarkCloneObjects$", benchtime: "3x",
+		djBench: "BenchmarkCloneObjects/share.Clone", djMetric: "MB/s",
+		plainName: "BenchmarkCloneObjects/GetMany+PutMany", plainMetric: "MB/s",
+		python: pyNone,
+	})
 	return ws
 }()
 
