@@ -115,7 +115,7 @@ var workloads = func() []workload {
 		plainName: "BenchmarkCloneSameServer/INSERT...SELECT", plainMetric: "rows/s",
 		python: pyNone,
 	}, workload{
-		name: "clone 1M rows to a second server (plain: mariadb-dump | mariadb)",
+		name: "clone 1M rows to a second server (plain: mariadb-dump piped into mariadb)",
 		unit: "rows/s", pkg: "./dj/share", bench: "^BenchmarkCloneOtherServer$", benchtime: "1x", large: true,
 		djBench: "BenchmarkCloneOtherServer/share.Clone", djMetric: "rows/s",
 		plainName: "BenchmarkCloneOtherServer/mariadb-dump|mariadb", plainMetric: "rows/s",
