@@ -193,6 +193,12 @@ func FindRelease(dir, version string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return pickRelease(list, version, "in "+dir)
+}
+
+// pickRelease returns the path of the one release of the list with the
+// version; where says where the list came from, for the errors.
+func pickRelease(list []Release, version, where string) (string, error) {
 	var found []string
 	for _, r := range list {
 		if r.Problem == "" && r.Version == version {
@@ -201,11 +207,11 @@ func FindRelease(dir, version string) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		return "", fmt.Errorf("share: no release with version %q in %s: %w", version, dir, fs.ErrNotExist)
+		return "", fmt.Errorf("share: no release with version %q %s: %w", version, where, fs.ErrNotExist)
 	case 1:
 		return found[0], nil
 	}
-	return "", fmt.Errorf("share: %d releases with version %q in %s: %s", len(found), version, dir, strings.Join(found, ", "))
+	return "", fmt.Errorf("share: %d releases with version %q %s: %s", len(found), version, where, strings.Join(found, ", "))
 }
 
 // encodeManifest returns the manifest's JSON and the hex SHA-256 of it.

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"path"
 	"path/filepath"
 	"slices"
@@ -99,22 +98,13 @@ func FetchRelease(ctx context.Context, st external.Store, prefix, version, dir s
 	if err != nil {
 		return "", err
 	}
-	var found []string
-	for _, r := range list {
-		if r.Problem == "" && r.Version == version {
-			found = append(found, r.Path)
-		}
+	key, err := pickRelease(list, version, "under "+st.Name()+":"+prefix)
+	if err != nil {
+		return "", err
 	}
-	switch len(found) {
-	case 0:
-		return "", fmt.Errorf("share: no release with version %q under %s:%s: %w", version, st.Name(), prefix, fs.ErrNotExist)
-	case 1:
-	default:
-		return "", fmt.Errorf("share: %d releases with version %q under %s:%s: %s", len(found), version, st.Name(), prefix, strings.Join(found, ", "))
-	}
-	local := filepath.Join(dir, path.Base(found[0]))
-	if err := st.GetFile(ctx, found[0], local); err != nil {
-		return "", fmt.Errorf("share: fetch %s: %w", found[0], err)
+	local := filepath.Join(dir, path.Base(key))
+	if err := st.GetFile(ctx, key, local); err != nil {
+		return "", fmt.Errorf("share: fetch %s: %w", key, err)
 	}
 	return local, nil
 }

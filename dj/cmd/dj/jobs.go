@@ -65,19 +65,11 @@ func runJobs(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, jobsUsage)
 		return errUsage
 	}
-	c, s, err := openSchema(ctx, "", *schemaName)
+	c, s, tableName, err := openSchemaTable(ctx, *schemaName, *table)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	tableName := *table
-	if tableName != "" {
-		t, err := s.Table(ctx, tableName)
-		if err != nil {
-			return err
-		}
-		tableName = t.Name()
-	}
 	jobs := s.Jobs()
 	switch sub {
 	case "list":

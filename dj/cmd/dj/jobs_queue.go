@@ -94,19 +94,11 @@ func runJobsQueue(ctx context.Context, sub string, args []string, stdout, stderr
 			return errUsage
 		}
 	}
-	c, s, err := openSchema(ctx, "", *schemaName)
+	c, s, tableName, err := openSchemaTable(ctx, *schemaName, *table)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	tableName := ""
-	if *table != "" {
-		t, err := s.Table(ctx, *table)
-		if err != nil {
-			return err
-		}
-		tableName = t.Name()
-	}
 	q := s.Queue()
 	switch sub {
 	case "refresh":

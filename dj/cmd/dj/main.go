@@ -138,3 +138,23 @@ func openSchema(ctx context.Context, configPath, name string) (*dj.Conn, *dj.Sch
 	}
 	return c, s, nil
 }
+
+// openSchemaTable is openSchema for the commands that take an optional
+// --table: it also resolves that name (a class name or a table name) to
+// the table's name in the database, or "" when table is "". An unknown
+// table is an error.
+func openSchemaTable(ctx context.Context, name, table string) (*dj.Conn, *dj.Schema, string, error) {
+	c, s, err := openSchema(ctx, "", name)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if table == "" {
+		return c, s, "", nil
+	}
+	t, err := s.Table(ctx, table)
+	if err != nil {
+		c.Close()
+		return nil, nil, "", err
+	}
+	return c, s, t.Name(), nil
+}
