@@ -320,14 +320,12 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	if err := c.applyEnvReplicas(lookup); err != nil {
 		return err
 	}
-	if v, _ := lookup("DJ_USE_TLS"); v != "" {
-		switch strings.ToLower(v) {
-		case "true", "1", "yes":
+	if set, v, err := envBool(lookup, "DJ_USE_TLS"); err != nil {
+		return err
+	} else if set {
+		c.TLS = TLSDisabled
+		if v {
 			c.TLS = TLSRequired
-		case "false", "0", "no":
-			c.TLS = TLSDisabled
-		default:
-			return fmt.Errorf("%w: DJ_USE_TLS: want true or false, got %q", ErrConfig, v)
 		}
 	}
 	return nil

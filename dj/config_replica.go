@@ -68,17 +68,27 @@ func (c *Config) applyEnvReplicas(lookup func(string) (string, bool)) error {
 		}
 		c.ReplicaMaxLag = d
 	}
-	if v, _ := lookup("DJ_READ_ONLY"); v != "" {
-		switch strings.ToLower(v) {
-		case "true", "1", "yes":
-			c.ReadOnly = true
-		case "false", "0", "no":
-			c.ReadOnly = false
-		default:
-			return fmt.Errorf("%w: DJ_READ_ONLY: want true or false, got %q", ErrConfig, v)
-		}
+	if set, v, err := envBool(lookup, "DJ_READ_ONLY"); err != nil {
+		return err
+	} else if set {
+		c.ReadOnly = v
 	}
 	return nil
+}
+
+// envBool reads a true/false environment variable (also 1/0, yes/no);
+// set is false when it is unset or empty.
+func envBool(lookup func(string) (string, bool), name string) (set, v bool, err error) {
+	s, _ := lookup(name)
+	switch strings.ToLower(s) {
+	case "":
+		return false, false, nil
+	case "true", "1", "yes":
+		return true, true, nil
+	case "false", "0", "no":
+		return true, false, nil
+	}
+	return false, false, fmt.Errorf("%w: %s: want true or false, got %q", ErrConfig, name, s)
 }
 
 // splitReplicas splits a comma-separated list of replicas, dropping

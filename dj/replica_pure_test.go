@@ -490,7 +490,13 @@ func TestReplicaConfig(t *testing.T) {
 	if err := c.applyEnv(lookup); err != nil || c.ReplicaMaxLag != 1500*time.Millisecond || c.ReadOnly {
 		t.Fatalf("env seconds: %v %+v", err, c)
 	}
-	for k, v := range map[string]string{"DJ_REPLICAS": "a:0", "DJ_REPLICA_MAX_LAG": "later", "DJ_READ_ONLY": "maybe"} {
+	for v, want := range map[string]TLSMode{"true": TLSRequired, "YES": TLSRequired, "1": TLSRequired, "false": TLSDisabled, "No": TLSDisabled, "0": TLSDisabled} {
+		c := Config{}
+		if err := c.applyEnv(func(k string) (string, bool) { return map[string]string{"DJ_USE_TLS": v}[k], k == "DJ_USE_TLS" }); err != nil || c.TLS != want {
+			t.Errorf("DJ_USE_TLS=%s: %v, TLS %v, want %v", v, err, c.TLS, want)
+		}
+	}
+	for k, v := range map[string]string{"DJ_REPLICAS": "a:0", "DJ_REPLICA_MAX_LAG": "later", "DJ_READ_ONLY": "maybe", "DJ_USE_TLS": "sometimes"} {
 		c := Config{}
 		bad := map[string]string{k: v}
 		if err := c.applyEnv(func(k string) (string, bool) { v, ok := bad[k]; return v, ok }); !errors.Is(err, ErrConfig) {
