@@ -12,8 +12,8 @@ import (
 // injectClaimDeadlocks makes the next n claims of keys in the schema's
 // ~queue fail as a deadlock does (error 1213), with a trigger on the
 // pending → reserved update; the counter lives in a non-transactional
-// table, so the failed statement does not roll its decrement back. It
-// returns a function reporting how many injected failures are left.
+// table, so the failed statement does not roll its decrement back. set
+// changes how many claims are left to fail; left reports it.
 func injectClaimDeadlocks(t *testing.T, c *dj.Conn, db string, n int) (set func(int), left func() int) {
 	t.Helper()
 	ctx := context.Background()
