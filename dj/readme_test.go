@@ -15,6 +15,12 @@ import (
 // readmeGoBlocks returns the ```go blocks of a README section.
 func readmeGoBlocks(t *testing.T, readme, section string) []string {
 	t.Helper()
+	return readmeBlocks(t, readme, section, "go")
+}
+
+// readmeBlocks returns the blocks of a README section fenced as lang.
+func readmeBlocks(t *testing.T, readme, section, lang string) []string {
+	t.Helper()
 	i := strings.Index(readme, "\n## "+section+"\n")
 	if i < 0 {
 		t.Fatalf("README has no section %q", section)
@@ -23,16 +29,66 @@ func readmeGoBlocks(t *testing.T, readme, section string) []string {
 	if j := strings.Index(text[3:], "\n## "); j >= 0 {
 		text = text[:j+3]
 	}
+	fence := "```" + lang + "\n"
 	var blocks []string
 	for {
-		a := strings.Index(text, "```go\n")
+		a := strings.Index(text, fence)
 		if a < 0 {
 			return blocks
 		}
-		text = text[a+len("```go\n"):]
+		text = text[a+len(fence):]
 		b := strings.Index(text, "```\n")
 		blocks = append(blocks, text[:b])
 		text = text[b:]
+	}
+}
+
+// TestReadmeQuickStart runs the README's quick start as written:
+// docker/example.sh runs the example pipeline end to end (into a database
+// of the test's own, through the script's pass-through arguments), and
+// docker/test.sh is the command .ci/run ends with, so CI runs it.
+// example.sh starts (or finds running) the private MariaDB of
+// docker/mariadb-up.sh; where the tests use another server, the test runs
+// the program the script runs, against that server.
+func TestReadmeQuickStart(t *testing.T) {
+	srv := testenv.MySQL(t)
+	db := testenv.Database(t)
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := readmeBlocks(t, string(data), "Quick start", "sh")
+	if len(blocks) != 1 {
+		t.Fatalf("the quick start has %d sh blocks, want 1", len(blocks))
+	}
+	var cmds []string
+	for _, line := range strings.Split(strings.TrimSpace(blocks[0]), "\n") {
+		cmd, _, _ := strings.Cut(line, "#")
+		cmds = append(cmds, strings.TrimSpace(cmd))
+	}
+	if strings.Join(cmds, "; ") != "docker/example.sh; docker/test.sh" {
+		t.Fatalf("the quick start runs %q: update this test", cmds)
+	}
+	ci, err := os.ReadFile("../.ci/run")
+	if err != nil || !strings.Contains(string(ci), "exec bash docker/test.sh") {
+		t.Fatalf(".ci/run does not end with docker/test.sh (%v)", err)
+	}
+	var cmd *exec.Cmd
+	port, _ := os.ReadFile("/tmp/dj-mariadb/port")
+	if os.Getenv("DJ_DB_DIR") == "" && len(port) > 0 && srv.Host == "127.0.0.1:"+strings.TrimSpace(string(port)) {
+		cmd = exec.Command("bash", cmds[0], "-schema", db)
+	} else {
+		t.Logf("the tests use %s, not the private server of docker/mariadb-up.sh: running the example program without its script", srv.Host)
+		cmd = exec.Command("go", "run", "./examples/pipeline", "-schema", db)
+	}
+	cmd.Dir = ".."
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if lines[len(lines)-1] != "ok" || !strings.Contains(string(out), " peaks in total") {
+		t.Fatalf("%s printed:\n%s", cmd, out)
 	}
 }
 
