@@ -240,16 +240,7 @@ type Key = map[string]any
 // FetchKeys returns the primary keys of the query's rows (DataJoint's
 // fetch("KEY")).
 func FetchKeys(ctx context.Context, q Querier, e Expr) ([]Key, error) {
-	var out []Key
-	o := fetchOpts(q, nil)
-	err := readData(ctx, q, func(q Querier, _ *handOver) error {
-		out = nil
-		return eachMap(ctx, q, e.Proj(), o, func(m map[string]any) bool {
-			out = append(out, m)
-			return true
-		})
-	})
-	return noRowsOnError(out, err)
+	return FetchMaps(ctx, q, e.Proj())
 }
 
 // FetchColumn returns one attribute of every row, converted to T (for
@@ -488,17 +479,7 @@ func Count(ctx context.Context, q Querier, e Expr) (int64, error) {
 	if err != nil {
 		return 0, &Error{Op: "count", Table: e.String(), Err: err}
 	}
-	var n int64
-	err = readData(ctx, q, func(q Querier, _ *handOver) error {
-		if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
-			return opError("count", e.String(), "", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
+	return readScalar(ctx, q, "count", e, query, args)
 }
 
 // Exists reports whether the query has at least one row (DataJoint's
@@ -508,17 +489,24 @@ func Exists(ctx context.Context, q Querier, e Expr) (bool, error) {
 	if err != nil {
 		return false, &Error{Op: "exists", Table: e.String(), Err: err}
 	}
+	n, err := readScalar(ctx, q, "exists", e, query, args)
+	return err == nil && n != 0, err
+}
+
+// readScalar reads the one integer query returns, as a read of data (on a
+// replica where the connection has one); errors are op errors of e.
+func readScalar(ctx context.Context, q Querier, op string, e Expr, query string, args []any) (int64, error) {
 	var n int64
-	err = readData(ctx, q, func(q Querier, _ *handOver) error {
+	err := readData(ctx, q, func(q Querier, _ *handOver) error {
 		if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
-			return opError("exists", e.String(), "", err)
+			return opError(op, e.String(), "", err)
 		}
 		return nil
 	})
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	return n != 0, nil
+	return n, nil
 }
 
 // queryRows runs the query of e; errors are fetch errors of e.

@@ -43,24 +43,10 @@ func FetchVector(ctx context.Context, q Querier, e Expr, attr string) (*mat.VecD
 
 var float64Type = reflect.TypeFor[float64]()
 
-// fetchNumeric reads attrs row by row into one row-major slice, on the
-// server readData chooses.
+// fetchNumeric reads attrs row by row into one row-major slice. The
+// query is checked and built once; only reading it runs on the server
+// readData chooses (and again on another after a failure).
 func fetchNumeric(ctx context.Context, q Querier, e Expr, attrs []string) ([]float64, int, error) {
-	var data []float64
-	var n int
-	err := readData(ctx, q, func(q Querier, _ *handOver) error {
-		var err error
-		data, n, err = fetchNumericOn(ctx, q, e, attrs)
-		return err
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return data, n, nil
-}
-
-// fetchNumericOn is fetchNumeric on the server of q.
-func fetchNumericOn(ctx context.Context, q Querier, e Expr, attrs []string) ([]float64, int, error) {
 	if len(attrs) == 0 {
 		return nil, 0, &Error{Op: "fetch", Table: e.String(), Err: fmt.Errorf("%w: FetchMatrix needs at least one attribute", ErrInvalidQuery)}
 	}
@@ -91,6 +77,19 @@ func fetchNumericOn(ctx context.Context, q Querier, e Expr, attrs []string) ([]f
 			}
 		}
 	}
+	var data []float64
+	var n int
+	err = readData(ctx, q, func(q Querier, _ *handOver) error {
+		var err error
+		data, n, err = readNumeric(ctx, q, e, attrs, query, args, col)
+		return err
+	})
+	return data, n, err
+}
+
+// readNumeric runs query on the server of q and reads its rows; col maps
+// each result column to its matrix column (-1: read and dropped).
+func readNumeric(ctx context.Context, q Querier, e Expr, attrs []string, query string, args []any, col []int) ([]float64, int, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, 0, opError("fetch", e.String(), "", err)

@@ -35,7 +35,7 @@ func (c *Conn) refuseWrite(op, table string) error {
 // refusedStatement is the error of a statement that is not a read, sent on
 // a read-only connection.
 func refusedStatement(query string) error {
-	verb := strings.ToUpper(firstWord(query))
+	verb := strings.ToUpper(firstWord(skipNoise(query)))
 	if verb == "" {
 		verb = "this"
 	}
@@ -81,10 +81,10 @@ func readStatement(query string) bool {
 	return true
 }
 
-// firstWord returns the leading run of letters and underscores of s after
-// comments, blanks and parentheses, or the leading @@name.
+// firstWord returns the leading run of letters and underscores of s, or
+// the leading @@name; s starts after comments, blanks and parentheses
+// (skipNoise).
 func firstWord(s string) string {
-	s = skipNoise(s)
 	i := 0
 	for i < len(s) {
 		ch := s[i]

@@ -34,6 +34,14 @@ func formatRedacted(f fmt.State, verb rune, typ, plain, plus, goSyntax string) {
 
 const redactedSecret = "****"
 
+// redact is how a secret is shown: "****", or "" when there is none.
+func redact(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return redactedSecret
+}
+
 // Format prints the configuration in every verb without the password or
 // the stores' settings (which hold credentials): %v and %s as String,
 // %+v with the field names, %#v as Go syntax with the secrets replaced.
@@ -64,10 +72,6 @@ func (c Config) fields(goSyntax bool) string {
 	if goSyntax {
 		sep = ", "
 	}
-	pw := ""
-	if c.Password != "" {
-		pw = redactedSecret
-	}
 	names := make([]string, 0, len(c.Stores))
 	for n := range c.Stores {
 		names = append(names, str(n))
@@ -77,17 +81,13 @@ func (c Config) fields(goSyntax bool) string {
 	for i, r := range c.Replicas {
 		replicas[i] = str(r)
 	}
-	rpw := ""
-	if c.ReplicaPassword != "" {
-		rpw = redactedSecret
-	}
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, kv := range [][2]string{
 		{"Host", str(c.Host)},
 		{"Port", strconv.Itoa(c.Port)},
 		{"User", str(c.User)},
-		{"Password", str(pw)},
+		{"Password", str(redact(c.Password))},
 		{"TLS", str(string(c.TLS))},
 		{"TLSConfig", present(c.TLSConfig != nil)},
 		{"Dial", present(c.Dial != nil)},
@@ -99,7 +99,7 @@ func (c Config) fields(goSyntax bool) string {
 		{"MaxBlobSize", strconv.FormatInt(c.MaxBlobSize, 10)},
 		{"Replicas", "[" + strings.Join(replicas, sep) + "]"},
 		{"ReplicaUser", str(c.ReplicaUser)},
-		{"ReplicaPassword", str(rpw)},
+		{"ReplicaPassword", str(redact(c.ReplicaPassword))},
 		{"ReplicaMaxLag", dur(c.ReplicaMaxLag)},
 		{"ReplicaCheckInterval", dur(c.ReplicaCheckInterval)},
 		{"ReadOnly", strconv.FormatBool(c.ReadOnly)},
@@ -120,19 +120,11 @@ func (c Config) fields(goSyntax bool) string {
 // becomes "****", stores are listed by name and TLSConfig and Logger are
 // left out.
 func (c Config) MarshalJSON() ([]byte, error) {
-	pw := ""
-	if c.Password != "" {
-		pw = redactedSecret
-	}
 	names := make([]string, 0, len(c.Stores))
 	for n := range c.Stores {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	rpw := ""
-	if c.ReplicaPassword != "" {
-		rpw = redactedSecret
-	}
 	return json.Marshal(struct {
 		Host                 string
 		Port                 int
@@ -150,8 +142,8 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		ReplicaMaxLag        time.Duration `json:",omitempty"`
 		ReplicaCheckInterval time.Duration `json:",omitempty"`
 		ReadOnly             bool          `json:",omitempty"`
-	}{c.Host, c.Port, c.User, pw, c.TLS, c.MaxOpenConns, names, c.StoreTransfers, c.Cache, c.MaxBlobSize,
-		c.Replicas, c.ReplicaUser, rpw, c.ReplicaMaxLag, c.ReplicaCheckInterval, c.ReadOnly})
+	}{c.Host, c.Port, c.User, redact(c.Password), c.TLS, c.MaxOpenConns, names, c.StoreTransfers, c.Cache, c.MaxBlobSize,
+		c.Replicas, c.ReplicaUser, redact(c.ReplicaPassword), c.ReplicaMaxLag, c.ReplicaCheckInterval, c.ReadOnly})
 }
 
 func present(set bool) string {

@@ -48,11 +48,9 @@ fi
 # up DIR ARGS: start (or reuse) the server of DIR with extra arguments and
 # print its port.
 up() {
-  local out
-  out="$(DJ_DB_DIR="$1" DJ_DB_PORT='' DJ_DB_ARGS="$2" DJ_USER="$USER_" DJ_PASS="$PASS_" \
-    bash "$HERE/mariadb-up.sh" 8>&-)" || return 1
-  out="${out#*DJ_HOST=127.0.0.1:}"
-  echo "${out%% *}"
+  DJ_DB_DIR="$1" DJ_DB_PORT='' DJ_DB_ARGS="$2" DJ_USER="$USER_" DJ_PASS="$PASS_" \
+    bash "$HERE/mariadb-up.sh" 8>&- >/dev/null || return 1
+  cat "$1/port"
 }
 PPORT="$(up "$PDIR" "--server-id=1 --log-bin=binlog --binlog-format=ROW")"
 sqlp() { mariadb --protocol=SOCKET -S "$PDIR/mysqld.sock" -uroot -N "$@"; }

@@ -19,9 +19,9 @@ import (
 // (and DJ_REPLICAS, DJ_READ_ONLY).
 type connFlags struct {
 	host, user string
-	// replicas is --replicas HOST:PORT,... when replicasSet.
-	replicas    string
-	replicasSet bool
+	// replicas is --replicas HOST:PORT,... ("" when not given; the flag
+	// needs a value).
+	replicas string
 	// readOnly is --read-only (or --read-only=false) when readOnlySet.
 	readOnly, readOnlySet bool
 	// stdin and stderr serve the password prompt.
@@ -76,7 +76,7 @@ func extractConnFlags(args []string) ([]string, connFlags, error) {
 		case "user":
 			cf.user = value
 		default:
-			cf.replicas, cf.replicasSet = value, true
+			cf.replicas = value
 		}
 	}
 	return out, cf, nil
@@ -102,7 +102,7 @@ func loadConfig(ctx context.Context, path string) (dj.Config, error) {
 	if cf.user != "" {
 		cfg.User = cf.user
 	}
-	if cf.replicasSet {
+	if cf.replicas != "" {
 		cfg.Replicas = nil
 		for _, r := range strings.Split(cf.replicas, ",") {
 			if r = strings.TrimSpace(r); r != "" {

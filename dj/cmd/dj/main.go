@@ -123,11 +123,7 @@ func usage(w io.Writer) {
 // openSchema connects with the configuration of LoadConfig(configPath) and
 // opens an existing schema; the caller closes the connection.
 func openSchema(ctx context.Context, configPath, name string) (*dj.Conn, *dj.Schema, error) {
-	cfg, err := loadConfig(ctx, configPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := dj.Connect(ctx, cfg)
+	c, err := connectConfig(ctx, configPath)
 	if err != nil {
 		return nil, nil, err
 	}
