@@ -93,7 +93,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			fmt.Fprintf(stderr, "dj export: --store: the key %q must end in .tar\n", file)
 			return errUsage
 		}
-		if st, err = openConfigStore(ctx, *config, *store); err != nil {
+		if st, err = openConfigStore(*config, *store); err != nil {
 			return err
 		}
 		tmp, err := os.MkdirTemp("", "dj-export-*")

@@ -69,7 +69,7 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			fmt.Fprintln(stderr, "dj import: --store needs --version")
 			return errUsage
 		}
-		st, err := openConfigStore(ctx, *config, *store)
+		st, err := openConfigStore(*config, *store)
 		if err != nil {
 			return err
 		}

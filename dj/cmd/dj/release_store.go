@@ -1,17 +1,19 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
+	"github.com/datajoint-go/datajoint/dj"
 	"github.com/datajoint-go/datajoint/dj/external"
 )
 
 // openConfigStore opens the object store name of the configuration file
 // at path ("" for DataJoint's usual files): where dj export --store
-// publishes releases and dj releases and dj import --store find them.
-func openConfigStore(ctx context.Context, path, name string) (external.Store, error) {
-	cfg, err := loadConfig(ctx, path)
+// publishes releases and dj releases and dj import --store find them. It
+// reads the stores only: no database host or password is needed, and
+// none is asked for.
+func openConfigStore(path, name string) (external.Store, error) {
+	cfg, err := dj.LoadConfig(path)
 	if err != nil {
 		return nil, err
 	}

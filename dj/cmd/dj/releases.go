@@ -44,7 +44,7 @@ func runReleases(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	}
 	var list []share.Release
 	if *store != "" {
-		st, err := openConfigStore(ctx, *config, *store)
+		st, err := openConfigStore(*config, *store)
 		if err != nil {
 			return err
 		}
