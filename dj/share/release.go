@@ -180,9 +180,13 @@ func ReadRelease(path string) (Release, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Name, r.Version, r.Created, r.Databases = m.Name, m.Version, m.Created, m.Source.Databases
-	r.Tables, r.Rows, r.Objects, r.Size = len(m.Tables), m.TotalRows(), len(m.Objects), a.size
-	return r, nil
+	return releaseOf(m, path, a.size), nil
+}
+
+// releaseOf describes the release at path, of size bytes, with manifest m.
+func releaseOf(m *Manifest, path string, size int64) Release {
+	return Release{Path: path, Name: m.Name, Version: m.Version, Created: m.Created, Databases: m.Source.Databases,
+		Tables: len(m.Tables), Rows: m.TotalRows(), Objects: len(m.Objects), Size: size}
 }
 
 // FindRelease returns the path of the release with the version in dir. No
@@ -232,6 +236,12 @@ func decodeManifest(b, sum []byte) (*Manifest, error) {
 	if hex.EncodeToString(got[:]) != string(bytes.TrimSpace(sum)) {
 		return nil, fmt.Errorf("%w: %s does not match %s", ErrCorruptArchive, manifestName, manifestSumName)
 	}
+	return parseManifest(b)
+}
+
+// parseManifest decodes manifest.json and checks its format and format
+// version.
+func parseManifest(b []byte) (*Manifest, error) {
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorruptArchive, manifestName, err)

@@ -2,8 +2,6 @@ package share
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -74,10 +72,8 @@ func StoreReleases(ctx context.Context, st external.Store, prefix string) ([]Rel
 		b, err := st.Get(ctx, mk)
 		if err == nil {
 			var m *Manifest
-			sum := sha256.Sum256(b)
-			if m, err = decodeManifest(b, []byte(hex.EncodeToString(sum[:]))); err == nil {
-				r.Name, r.Version, r.Created, r.Databases = m.Name, m.Version, m.Created, m.Source.Databases
-				r.Tables, r.Rows, r.Objects = len(m.Tables), m.TotalRows(), len(m.Objects)
+			if m, err = parseManifest(b); err == nil {
+				r = releaseOf(m, key, size)
 			}
 		}
 		if err != nil {

@@ -105,13 +105,7 @@ func runClone(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	opts := share.CloneOptions{Rename: rename, Seeds: seeds}
 	if !*asJSON {
-		opts.Progress = func(p share.Progress) {
-			if strings.HasPrefix(p.Table.Table, "~external_") && p.Rows == 0 {
-				fmt.Fprintf(stderr, "%s: %d objects copied (%d bytes), %d already there\n", p.Table, p.Objects, p.Bytes, p.Skipped)
-				return
-			}
-			fmt.Fprintf(stderr, "%s: %d rows\n", p.Table, p.Rows)
-		}
+		opts.Progress = progressPrinter(stderr, "copied")
 	}
 	res, err := share.Clone(ctx, src, dst, opts)
 	if err != nil {
@@ -192,4 +186,17 @@ func printSubset(w io.Writer, sub *share.Subset) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\n", o.Tracking, o.Objects, o.Bytes)
 	}
 	return tw.Flush()
+}
+
+// progressPrinter writes the progress of a clone or an import to w, a
+// line per table: rows, or for a tracking table the objects verb (copied,
+// written), their bytes and those already there.
+func progressPrinter(w io.Writer, verb string) func(share.Progress) {
+	return func(p share.Progress) {
+		if strings.HasPrefix(p.Table.Table, "~external_") && p.Rows == 0 {
+			fmt.Fprintf(w, "%s: %d objects %s (%d bytes), %d already there\n", p.Table, p.Objects, verb, p.Bytes, p.Skipped)
+			return
+		}
+		fmt.Fprintf(w, "%s: %d rows\n", p.Table, p.Rows)
+	}
 }

@@ -96,11 +96,11 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		if err != nil {
 			return err
 		}
-		r, err := share.ReadRelease(path)
-		if err != nil {
-			return err
-		}
 		if *asJSON {
+			r, err := share.ReadRelease(path)
+			if err != nil {
+				return err
+			}
 			return writeJSON(stdout, r)
 		}
 		fmt.Fprintf(stdout, "%s: release %s %s is complete: %d members, %d rows, %d objects\n", path, m.Name, m.Version, len(m.Members), m.TotalRows(), len(m.Objects))
@@ -112,13 +112,7 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	defer c.Close()
 	if !*asJSON {
-		opts.Progress = func(p share.Progress) {
-			if strings.HasPrefix(p.Table.Table, "~external_") && p.Rows == 0 {
-				fmt.Fprintf(stderr, "%s: %d objects written (%d bytes), %d already there\n", p.Table, p.Objects, p.Bytes, p.Skipped)
-				return
-			}
-			fmt.Fprintf(stderr, "%s: %d rows\n", p.Table, p.Rows)
-		}
+		opts.Progress = progressPrinter(stderr, "written")
 	}
 	res, err := share.Import(ctx, c, path, opts)
 	if err != nil {

@@ -55,12 +55,12 @@ type Release struct {
 // read-only connection to it. Objects are written to file stores in a
 // temporary directory that Close removes. Close the release when done.
 func Open(ctx context.Context, path string) (*Release, error) {
-	info, err := share.ReadRelease(path)
+	m, err := share.Verify(path)
 	if err != nil {
 		return nil, err
 	}
 	var dbs []gsql.Database
-	for _, name := range info.Databases {
+	for _, name := range m.Source.Databases {
 		db := memory.NewDatabase(name)
 		db.EnablePrimaryKeyIndexes() // foreign keys reference primary keys
 		dbs = append(dbs, db)
@@ -83,10 +83,6 @@ func Open(ctx context.Context, path string) (*Release, error) {
 	}
 	if r.Conn, err = dj.Connect(ctx, dj.Config{Host: "release", Port: 1, User: "root", Dial: l.dial}); err != nil {
 		return fail(fmt.Errorf("embedded: %w", err))
-	}
-	m, err := share.Verify(path)
-	if err != nil {
-		return fail(err)
 	}
 	r.Manifest = m
 	for _, o := range m.Objects {
