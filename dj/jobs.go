@@ -275,20 +275,19 @@ type JobFilter struct {
 	Hash   string // one key_hash
 }
 
-func (f JobFilter) where() (string, []any) {
-	var conds []string
+func (f JobFilter) where() (string, []any) { return filterWhere(nil, f.Table, f.Status, f.Hash) }
+
+// filterWhere is the WHERE clause ("" when there is no condition) of the
+// conditions base and a table, status and key_hash filter of ~jobs or
+// ~queue (each "" for any), with its arguments.
+func filterWhere(base []string, table, status, hash string) (string, []any) {
+	conds := base
 	var args []any
-	if f.Table != "" {
-		conds = append(conds, "`table_name`=?")
-		args = append(args, f.Table)
-	}
-	if f.Status != "" {
-		conds = append(conds, "`status`=?")
-		args = append(args, f.Status)
-	}
-	if f.Hash != "" {
-		conds = append(conds, "`key_hash`=?")
-		args = append(args, f.Hash)
+	for _, c := range [...]struct{ col, v string }{{"table_name", table}, {"status", status}, {"key_hash", hash}} {
+		if c.v != "" {
+			conds = append(conds, "`"+c.col+"`=?")
+			args = append(args, c.v)
+		}
 	}
 	if len(conds) == 0 {
 		return "", nil

@@ -151,12 +151,8 @@ func (r *populateRun[T]) afterError(ctx context.Context, w *worker, jb job, err 
 	switch {
 	case ctx.Err() != nil:
 		if r.jobs != nil {
-			// A cancelled statement can take the worker's connection down
-			// with it: fall back to the pool.
-			if _, rerr := r.c.exec(bg, w.sc, r.jobs.releaseSQL(), r.t.Name(), jb.hash, w.connID); rerr != nil {
-				if _, rerr := r.c.exec(bg, r.c.db, r.jobs.releaseSQL(), r.t.Name(), jb.hash, w.connID); rerr != nil {
-					r.c.log.Warn("dj: releasing reservation failed", "table", r.t.Name(), "key_hash", jb.hash, "err", rerr)
-				}
+			if rerr := r.execDetached(ctx, w, r.jobs.releaseSQL(), r.t.Name(), jb.hash, w.connID); rerr != nil {
+				r.c.log.Warn("dj: releasing reservation failed", "table", r.t.Name(), "key_hash", jb.hash, "err", rerr)
 			}
 		}
 		return cancelled, nil

@@ -132,13 +132,11 @@ type populateRun[T any] struct {
 	// counts are the exact counts the progress display and the log show.
 	counts populateCounts
 
-	// With UseQueue: the queue, the key source's heading and key names
-	// (to decode popped keys) and the heartbeat settings.
-	queue       *Queue
-	qHeading    schema.Heading
-	qNames      []string
-	beatEvery   time.Duration
-	beatTimeout time.Duration
+	// With UseQueue: the queue, and the key source's heading and key
+	// names (to decode popped keys).
+	queue    *Queue
+	qHeading schema.Heading
+	qNames   []string
 	// noSkipLocked is set once the server refused SKIP LOCKED.
 	noSkipLocked atomic.Bool
 }

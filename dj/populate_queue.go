@@ -20,16 +20,15 @@ var errQueueClaimLost = errors.New("the queue reservation was reclaimed")
 // filled (or too long ago), then lets the workers pop keys until none is
 // pending.
 func (r *populateRun[T]) runQueue(ctx context.Context) (PopulateResult, error) {
+	if r.o.beatEvery <= 0 {
+		r.o.beatEvery = DefaultHeartbeatEvery
+	}
+	if r.o.beatTimeout <= 0 {
+		r.o.beatTimeout = DefaultHeartbeatTimeout
+	}
 	o := r.o
 	if o.keysSet || len(o.restrictions) > 0 || o.limit > 0 {
 		return PopulateResult{}, &Error{Op: "populate", Table: r.t.FullName(), Err: fmt.Errorf("%w: UseQueue takes its keys from the queue; OnlyKeys, RestrictKeys and LimitKeys do not apply", ErrInvalidQuery)}
-	}
-	r.beatEvery, r.beatTimeout = o.beatEvery, o.beatTimeout
-	if r.beatEvery <= 0 {
-		r.beatEvery = DefaultHeartbeatEvery
-	}
-	if r.beatTimeout <= 0 {
-		r.beatTimeout = DefaultHeartbeatTimeout
 	}
 	q := QueueOf(r.c, r.t.meta.Database)
 	r.queue = q
@@ -37,7 +36,7 @@ func (r *populateRun[T]) runQueue(ctx context.Context) (PopulateResult, error) {
 	var pending int64
 	var age sql.NullInt64
 	var expired bool
-	err := r.c.queryRow(ctx, r.c.db, queueProbeSQL(q.FullName()), table, table, table, int64(r.beatTimeout/time.Microsecond)).Scan(&pending, &age, &expired)
+	err := r.c.queryRow(ctx, r.c.db, queueProbeSQL(q.FullName()), table, table, table, int64(r.o.beatTimeout/time.Microsecond)).Scan(&pending, &age, &expired)
 	if err != nil {
 		if !errQueueTableMissing(classify(err)) {
 			return PopulateResult{}, opError("populate", q.FullName(), "", err)
@@ -47,7 +46,7 @@ func (r *populateRun[T]) runQueue(ctx context.Context) (PopulateResult, error) {
 		}
 	}
 	if expired {
-		n, err := q.ReclaimExpired(ctx, table, r.beatTimeout)
+		n, err := q.ReclaimExpired(ctx, table, r.o.beatTimeout)
 		if err != nil && !errors.Is(err, ErrConflict) {
 			return PopulateResult{}, err
 		}
@@ -64,7 +63,7 @@ func (r *populateRun[T]) runQueue(ctx context.Context) (PopulateResult, error) {
 	if pending == 0 && !refresh {
 		return PopulateResult{}, nil
 	}
-	ks, err := keySourceOf(ctx, r.c, r.t, r.row())
+	ks, err := keySourceOf(ctx, r.c, r.t, any(new(T)))
 	if err != nil {
 		return PopulateResult{}, err
 	}
@@ -114,14 +113,6 @@ func (r *populateRun[T]) runQueue(ctx context.Context) (PopulateResult, error) {
 		return r.res, &Error{Op: "populate", Table: r.t.FullName(), Err: err}
 	}
 	return r.res, nil
-}
-
-// row is a new *T, for its KeySource method.
-func (r *populateRun[T]) row() any {
-	if r.spec.table != nil {
-		return nil
-	}
-	return any(new(T))
 }
 
 // Claim sizes: a worker claims one key at a time while its makes are
@@ -350,7 +341,7 @@ func (r *populateRun[T]) makeQueued(ctx context.Context, w *worker, jb job) time
 }
 
 // heartbeat refreshes the heartbeat of the rows claimed with token every
-// beatEvery, through the pool (not the worker's connection, which is
+// Heartbeat's interval, through the pool (not the worker's connection, which is
 // inside the make's transaction), until the returned function is called.
 func (r *populateRun[T]) heartbeat(token string) func() {
 	done := make(chan struct{})
@@ -358,7 +349,7 @@ func (r *populateRun[T]) heartbeat(token string) func() {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(r.beatEvery)
+		tick := time.NewTicker(r.o.beatEvery)
 		defer tick.Stop()
 		full := r.queue.FullName()
 		for {
@@ -366,7 +357,7 @@ func (r *populateRun[T]) heartbeat(token string) func() {
 			case <-done:
 				return
 			case <-tick.C:
-				ctx, cancel := context.WithTimeout(context.Background(), r.beatTimeout)
+				ctx, cancel := context.WithTimeout(context.Background(), r.o.beatTimeout)
 				_, err := r.c.exec(ctx, r.c.db, queueHeartbeatSQL(full), token)
 				cancel()
 				if err != nil {
@@ -455,15 +446,23 @@ func (r *populateRun[T]) queueFinish(ctx context.Context, w *worker, jb job, sta
 	r.queueStatement(ctx, w, queueFinishSQL(r.queue.FullName(), status), d.Seconds(), msg, jb.qid, jb.token)
 }
 
-// queueStatement runs one statement on the worker's claim even when ctx
-// is cancelled, falling back to the pool when the worker's connection is
-// gone.
+// queueStatement runs one statement on the worker's claim (see
+// execDetached), logging a failure.
 func (r *populateRun[T]) queueStatement(ctx context.Context, w *worker, stmt string, args ...any) {
+	if err := r.execDetached(ctx, w, stmt, args...); err != nil {
+		r.c.log.Warn("dj: updating the queue failed", "table", r.t.Name(), "err", err)
+	}
+}
+
+// execDetached runs a clean-up statement of the worker even when ctx is
+// cancelled (for up to 10 s), on the worker's connection or, since a
+// cancelled statement can take that connection down with it, on the pool.
+func (r *populateRun[T]) execDetached(ctx context.Context, w *worker, stmt string, args ...any) error {
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if _, err := r.c.exec(bg, w.sc, stmt, args...); err != nil {
-		if _, err := r.c.exec(bg, r.c.db, stmt, args...); err != nil {
-			r.c.log.Warn("dj: updating the queue failed", "table", r.t.Name(), "err", err)
-		}
+	if _, err := r.c.exec(bg, w.sc, stmt, args...); err == nil {
+		return nil
 	}
+	_, err := r.c.exec(bg, r.c.db, stmt, args...)
+	return err
 }

@@ -273,21 +273,7 @@ func queueReclaimSQL(full string) string {
 // queueFilterWhere is the WHERE clause of a QueueFilter (always excluding
 // the refresh rows) and its arguments.
 func queueFilterWhere(table, status, hash string) (string, []any) {
-	conds := []string{"`status`<>'refresh'"}
-	var args []any
-	if table != "" {
-		conds = append(conds, "`table_name`=?")
-		args = append(args, table)
-	}
-	if status != "" {
-		conds = append(conds, "`status`=?")
-		args = append(args, status)
-	}
-	if hash != "" {
-		conds = append(conds, "`key_hash`=?")
-		args = append(args, hash)
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return filterWhere([]string{"`status`<>'refresh'"}, table, status, hash)
 }
 
 // queueRequeueJobsSQL deletes the ~jobs error rows (jobs, `db`.`~jobs`)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -49,26 +48,16 @@ func runJobsQueue(ctx context.Context, sub string, args []string, stdout, stderr
 	retention := fs.Duration("retention", dj.DefaultQueueRetention, "refresh: keep the rows of made keys this long")
 	set := fs.String("set", "", "priority: the new priority")
 	// Flags may follow the positional SCHEMA[.Table].
-	var pos []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if err == flag.ErrHelp {
-				return err
-			}
-			return errUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseArgs(fs, args, jobsUsage, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	if len(pos) > 1 || (len(pos) == 1 && *schemaName != "") {
 		fmt.Fprint(stderr, jobsUsage)
 		return errUsage
 	}
 	if len(pos) == 1 {
-		s, t, _ := strings.Cut(pos[0], ".")
+		s, t := splitTarget(pos[0])
 		*schemaName = s
 		if t != "" {
 			if *table != "" {
