@@ -213,23 +213,70 @@ func (cl *cloner) copyObjects(ctx context.Context, s *extSet) error {
 		return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
 	}
 	srcDB, dstDB := s.tracking.Database, cl.o.Rename[s.tracking.Database]
-	// The objects of blobs and attachments already in the destination,
-	// listed at once rather than asked for one by one.
-	present := map[string]bool{}
-	for info, err := range to.List(ctx, dstDB+"/") {
+	present, err := presentKeys(ctx, to, dstDB)
+	if err != nil {
+		return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
+	}
+	srcFolds, dstFolds := from.Config().Folds(), to.Config().Folds()
+	n, err := putMissing(ctx, to, present, len(list), cl.o.Transfers, func(i int) (trackedObject, string, error) {
+		_, dstKey := list[i].keys(srcDB, dstDB, srcFolds, dstFolds)
+		return list[i], dstKey, nil
+	}, func(ctx context.Context, i int, o trackedObject, dstKey string) (int64, error) {
+		srcKey, _ := o.keys(srcDB, dstDB, srcFolds, dstFolds)
+		data, err := from.Get(ctx, srcKey)
 		if err != nil {
-			return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
+			return 0, err
+		}
+		if err := o.verify(data); err != nil {
+			return 0, fmt.Errorf("%s: %w", srcKey, err)
+		}
+		return int64(len(data)), o.put(ctx, from, to, srcKey, dstKey, data)
+	})
+	cl.res.Objects += n.copied
+	cl.res.Skipped += n.skipped
+	cl.res.Bytes += n.bytes
+	cl.o.Progress(Progress{Table: s.tracking, Objects: n.copied, Skipped: n.skipped, Bytes: n.bytes})
+	if err != nil {
+		return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
+	}
+	return nil
+}
+
+// presentKeys lists the objects under db+"/" of the store: the blobs and
+// attachments a copy finds there already, listed at once rather than
+// asked for one by one.
+func presentKeys(ctx context.Context, to external.Store, db string) (map[string]bool, error) {
+	present := map[string]bool{}
+	for info, err := range to.List(ctx, db+"/") {
+		if err != nil {
+			return nil, err
 		}
 		present[info.Key] = true
 	}
+	return present, nil
+}
+
+// objectCounts are what putMissing did: objects written, objects already
+// in the store, bytes written.
+type objectCounts struct{ copied, skipped, bytes int64 }
+
+// putMissing writes n objects to the store to, transfers at a time: obj
+// gives the i-th object's tracking row and its key in to; one already
+// there (in present, or for a filepath object as the store says) is
+// skipped; write reads, checks and writes the others and returns the
+// bytes written. The counts cover what was done before an error.
+func putMissing(ctx context.Context, to external.Store, present map[string]bool, n, transfers int,
+	obj func(i int) (trackedObject, string, error),
+	write func(ctx context.Context, i int, o trackedObject, key string) (int64, error)) (objectCounts, error) {
 	var copied, skipped, bytes atomic.Int64
-	err = parallel(ctx, len(list), cl.o.Transfers, func(ctx context.Context, i int) error {
-		o := list[i]
-		srcKey, dstKey := o.keys(srcDB, dstDB, from.Config().Folds(), to.Config().Folds())
-		ok := present[dstKey]
+	err := parallel(ctx, n, transfers, func(ctx context.Context, i int) error {
+		o, key, err := obj(i)
+		if err != nil {
+			return err
+		}
+		ok := present[key]
 		if o.filepath != "" {
-			var err error
-			if ok, err = to.Exists(ctx, dstKey); err != nil {
+			if ok, err = to.Exists(ctx, key); err != nil {
 				return err
 			}
 		}
@@ -237,28 +284,15 @@ func (cl *cloner) copyObjects(ctx context.Context, s *extSet) error {
 			skipped.Add(1)
 			return nil
 		}
-		data, err := from.Get(ctx, srcKey)
+		size, err := write(ctx, i, o, key)
 		if err != nil {
 			return err
 		}
-		if err := o.verify(data); err != nil {
-			return fmt.Errorf("%s: %w", srcKey, err)
-		}
-		if err := o.put(ctx, from, to, srcKey, dstKey, data); err != nil {
-			return err
-		}
 		copied.Add(1)
-		bytes.Add(int64(len(data)))
+		bytes.Add(size)
 		return nil
 	})
-	cl.res.Objects += copied.Load()
-	cl.res.Skipped += skipped.Load()
-	cl.res.Bytes += bytes.Load()
-	cl.o.Progress(Progress{Table: s.tracking, Objects: copied.Load(), Skipped: skipped.Load(), Bytes: bytes.Load()})
-	if err != nil {
-		return fmt.Errorf("share: clone: objects of %s: %w", s.tracking, err)
-	}
-	return nil
+	return objectCounts{copied.Load(), skipped.Load(), bytes.Load()}, err
 }
 
 // trackedObjects lists the tracking rows of the objects of s, by hash.

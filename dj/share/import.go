@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync/atomic"
 
 	"github.com/datajoint-go/datajoint/dj"
 	"github.com/datajoint-go/datajoint/dj/external"
@@ -227,50 +226,33 @@ func (im *importer) storeObjects(ctx context.Context, store, db string, list []O
 		return err
 	}
 	dstDB, folds := im.rename[db], to.Config().Folds()
-	present := map[string]bool{}
-	for info, err := range to.List(ctx, dstDB+"/") {
-		if err != nil {
-			return err
-		}
-		present[info.Key] = true
+	present, err := presentKeys(ctx, to, dstDB)
+	if err != nil {
+		return err
 	}
-	var copied, skipped, bytes atomic.Int64
-	err = parallel(ctx, len(list), im.o.Transfers, func(ctx context.Context, i int) error {
-		e := list[i]
-		o, err := e.tracked()
+	n, err := putMissing(ctx, to, present, len(list), im.o.Transfers, func(i int) (trackedObject, string, error) {
+		o, err := list[i].tracked()
 		if err != nil {
-			return err
+			return o, "", err
 		}
 		_, key := o.keys(db, dstDB, folds, folds)
-		ok := present[key]
-		if o.filepath != "" {
-			if ok, err = to.Exists(ctx, key); err != nil {
-				return err
-			}
-		}
-		if ok {
-			skipped.Add(1)
-			return nil
-		}
+		return o, key, nil
+	}, func(ctx context.Context, i int, o trackedObject, key string) (int64, error) {
+		e := list[i]
 		data, err := im.a.readMember(e.Member)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if err := o.verify(data); err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrCorruptArchive, e.Member, err)
+			return 0, fmt.Errorf("%w: %s: %w", ErrCorruptArchive, e.Member, err)
 		}
-		if err := putObject(ctx, to, key, data, e.Metadata); err != nil {
-			return err
-		}
-		copied.Add(1)
-		bytes.Add(int64(len(data)))
-		return nil
+		return int64(len(data)), putObject(ctx, to, key, data, e.Metadata)
 	})
-	im.res.Objects += copied.Load()
-	im.res.Skipped += skipped.Load()
-	im.res.Bytes += bytes.Load()
+	im.res.Objects += n.copied
+	im.res.Skipped += n.skipped
+	im.res.Bytes += n.bytes
 	im.o.Progress(Progress{Table: schema.TableID{Database: dstDB, Table: "~external_" + store},
-		Objects: copied.Load(), Skipped: skipped.Load(), Bytes: bytes.Load()})
+		Objects: n.copied, Skipped: n.skipped, Bytes: n.bytes})
 	return err
 }
 
