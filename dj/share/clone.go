@@ -145,8 +145,7 @@ func (cl *cloner) run(ctx context.Context) error {
 		if err := cl.copyObjects(ctx, s); err != nil {
 			return err
 		}
-		from := s.temp + " AS `sk` JOIN " + s.tracking.Quoted() + " AS `s` USING (`hash`)"
-		if err := cl.copyRows(ctx, s.tracking, []string{"hash"}, from); err != nil {
+		if err := cl.copyRows(ctx, s.tracking, []string{"hash"}, s.from()); err != nil {
 			return err
 		}
 	}
@@ -195,17 +194,11 @@ func (cl *cloner) create(ctx context.Context, dbs []string) error {
 		if _, err := cl.dst.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+schema.QuoteIdent(cl.o.Rename[db])); err != nil {
 			return fmt.Errorf("share: clone: create database %s: %w", cl.o.Rename[db], err)
 		}
-		err := queryEach(ctx, cl.q, hiddenTablesSQL, []any{db}, func(sc func(...any) error) error {
-			var t string
-			if err := sc(&t); err != nil {
-				return err
-			}
-			ids = append(ids, schema.TableID{Database: db, Table: t})
-			return nil
-		})
+		hidden, err := hiddenTables(ctx, cl.q, db)
 		if err != nil {
 			return fmt.Errorf("share: clone: tables of %s: %w", db, err)
 		}
+		ids = append(ids, hidden...)
 	}
 	for _, id := range cl.p.order {
 		if slices.Contains(dbs, id.Database) {

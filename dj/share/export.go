@@ -173,26 +173,17 @@ func (x *exporter) run(ctx context.Context, seeds []Seed) error {
 		ext[s.tracking] = s
 	}
 	for _, db := range dbs {
-		var hidden []string
-		err := queryEach(ctx, x.q, hiddenTablesSQL, []any{db}, func(sc func(...any) error) error {
-			var t string
-			if err := sc(&t); err != nil {
-				return err
-			}
-			hidden = append(hidden, t)
-			return nil
-		})
+		hidden, err := hiddenTables(ctx, x.q, db)
 		if err != nil {
 			return fmt.Errorf("share: export: tables of %s: %w", db, err)
 		}
-		for _, t := range hidden {
-			id := schema.TableID{Database: db, Table: t}
+		for _, id := range hidden {
 			from := ""
 			if s := ext[id]; s != nil && s.temp != "" {
 				if err := x.objects(ctx, s); err != nil {
 					return err
 				}
-				from = s.temp + " AS `sk` JOIN " + id.Quoted() + " AS `s` USING (`hash`)"
+				from = s.from()
 			}
 			if err := x.table(ctx, id, from); err != nil {
 				return err

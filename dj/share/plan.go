@@ -50,6 +50,12 @@ type extSet struct {
 	refs     []extRef
 }
 
+// from is the FROM clause of the tracking rows of the set's objects, the
+// rows aliased `s`.
+func (s *extSet) from() string {
+	return s.temp + " AS `sk` JOIN " + s.tracking.Quoted() + " AS `s` USING (`hash`)"
+}
+
 type extRef struct {
 	table  schema.TableID
 	column string

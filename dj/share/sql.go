@@ -48,6 +48,20 @@ const hiddenTablesSQL = `SELECT table_name FROM information_schema.tables
 	WHERE table_schema = ? AND table_type = 'BASE TABLE' AND (table_name = '~log' OR table_name LIKE '~external\_%')
 	ORDER BY table_name`
 
+// hiddenTables lists the tracking and log tables of the database db.
+func hiddenTables(ctx context.Context, q dj.Querier, db string) ([]schema.TableID, error) {
+	var ids []schema.TableID
+	err := queryEach(ctx, q, hiddenTablesSQL, []any{db}, func(sc func(...any) error) error {
+		var t string
+		if err := sc(&t); err != nil {
+			return err
+		}
+		ids = append(ids, schema.TableID{Database: db, Table: t})
+		return nil
+	})
+	return ids, err
+}
+
 // cols is the comma-separated list of the columns, qualified by alias a
 // unless it is empty.
 func cols(a string, names []string) string {
