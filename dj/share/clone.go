@@ -95,7 +95,7 @@ func Clone(ctx context.Context, src, dst *dj.Conn, o CloneOptions) (*CloneResult
 	}
 	var res *CloneResult
 	err := src.Session(ctx, func(ctx context.Context, q dj.Querier) error {
-		p, err := build(ctx, q, seeds)
+		p, err := build(ctx, q, seeds, nil)
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,6 @@ type Seed struct {
 	expr  string         // SELECT of an expression whose heading holds the table's key
 	args  []any
 	err   error
-	none  bool // selects no row: only brings the database into the graph
 }
 
 // Restrict is the seed of the rows of e, an expression of one table with
@@ -146,7 +145,7 @@ func (s *Subset) TotalRows() int64 {
 func Closure(ctx context.Context, c *dj.Conn, seeds ...Seed) (*Subset, error) {
 	var sub *Subset
 	err := c.Session(ctx, func(ctx context.Context, q dj.Querier) error {
-		p, err := build(ctx, q, seeds)
+		p, err := build(ctx, q, seeds, nil)
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,18 +51,17 @@ func Export(ctx context.Context, c *dj.Conn, path string, o ExportOptions) (*Man
 	if o.Version == "" {
 		return nil, fmt.Errorf("share: export: %w: no release version", dj.ErrConfig)
 	}
-	seeds := slices.Clone(o.Seeds)
-	switch {
-	case len(seeds) > 0:
-		for _, db := range o.Databases {
-			seeds = append(seeds, Seed{table: schema.TableID{Database: db}, none: true})
+	// Without seeds, Databases are the seeds; with seeds, they are only
+	// brought into the graph beside the closure.
+	seeds, also := o.Seeds, o.Databases
+	if len(seeds) == 0 {
+		if len(o.Databases) == 0 {
+			return nil, fmt.Errorf("share: export: %w: nothing to export", dj.ErrConfig)
 		}
-	case len(o.Databases) == 0:
-		return nil, fmt.Errorf("share: export: %w: nothing to export", dj.ErrConfig)
-	default:
 		for _, db := range o.Databases {
 			seeds = append(seeds, Schema(db))
 		}
+		also = nil
 	}
 	if _, err := os.Lstat(path); err == nil {
 		return nil, fmt.Errorf("share: export: %s: %w", path, fs.ErrExist)
@@ -91,7 +89,7 @@ func Export(ctx context.Context, c *dj.Conn, path string, o ExportOptions) (*Man
 		if err := q.QueryRowContext(ctx, "SELECT VERSION()").Scan(&m.Source.Server); err != nil {
 			return fmt.Errorf("share: export: %w", err)
 		}
-		p, err := build(ctx, q, seeds)
+		p, err := build(ctx, q, seeds, also)
 		if err != nil {
 			return err
 		}
@@ -157,7 +155,7 @@ func (x *exporter) run(ctx context.Context, seeds []Seed) error {
 		set[db] = true
 	}
 	for _, s := range seeds {
-		if s.table.Table == "" && !s.none {
+		if s.table.Table == "" {
 			set[s.table.Database] = true
 		}
 	}

@@ -61,10 +61,11 @@ type extRef struct {
 	column string
 }
 
-// build loads the dependency graph of the seeds' databases and of every
-// database that references them or that they reference, and selects the
-// closure into temporary tables of q.
-func build(ctx context.Context, q dj.Querier, seeds []Seed) (*plan, error) {
+// build loads the dependency graph of the seeds' databases, of the
+// databases also (whose rows no seed selects) and of every database that
+// references them or that they reference, and selects the closure into
+// temporary tables of q.
+func build(ctx context.Context, q dj.Querier, seeds []Seed, also []string) (*plan, error) {
 	if len(seeds) == 0 {
 		return nil, fmt.Errorf("share: %w: no restriction to start from", dj.ErrInvalidQuery)
 	}
@@ -75,6 +76,7 @@ func build(ctx context.Context, q dj.Querier, seeds []Seed) (*plan, error) {
 		}
 		dbs = append(dbs, s.table.Database)
 	}
+	dbs = append(dbs, also...)
 	p := &plan{q: q, nodes: map[schema.TableID]*node{}}
 	if err := p.load(ctx, dbs); err != nil {
 		return nil, err
@@ -190,9 +192,6 @@ func (p *plan) load(ctx context.Context, dbs []string) error {
 
 // seed adds the rows of one seed.
 func (p *plan) seed(ctx context.Context, s Seed) error {
-	if s.none {
-		return nil
-	}
 	if s.table.Table == "" {
 		for _, id := range p.order {
 			if id.Database == s.table.Database {
