@@ -223,12 +223,9 @@ func (cl *cloner) copyObjects(ctx context.Context, s *extSet) error {
 		return list[i], dstKey, nil
 	}, func(ctx context.Context, i int, o trackedObject, dstKey string) (int64, error) {
 		srcKey, _ := o.keys(srcDB, dstDB, srcFolds, dstFolds)
-		data, err := from.Get(ctx, srcKey)
+		data, err := o.fetch(ctx, from, srcKey)
 		if err != nil {
 			return 0, err
-		}
-		if err := o.verify(data); err != nil {
-			return 0, fmt.Errorf("%s: %w", srcKey, err)
 		}
 		return int64(len(data)), o.put(ctx, from, to, srcKey, dstKey, data)
 	})
@@ -321,6 +318,19 @@ func trackedObjects(ctx context.Context, q dj.Querier, s *extSet) ([]trackedObje
 		return nil
 	})
 	return list, err
+}
+
+// fetch reads the object at key of st and checks it against the tracking
+// row; a mismatch names the key.
+func (o trackedObject) fetch(ctx context.Context, st external.Store, key string) ([]byte, error) {
+	data, err := st.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.verify(data); err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	return data, nil
 }
 
 // put writes data under dstKey. A file (filepath@store) keeps the user

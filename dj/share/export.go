@@ -425,12 +425,9 @@ func (x *exporter) objects(ctx context.Context, s *extSet) error {
 		if dup {
 			return nil
 		}
-		data, err := st.Get(ctx, key)
+		data, err := o.fetch(ctx, st, key)
 		if err != nil {
 			return err
-		}
-		if err := o.verify(data); err != nil {
-			return fmt.Errorf("%s: %w", key, err)
 		}
 		_, err = x.member(e.Member, func(w io.Writer) error {
 			_, err := w.Write(data)
