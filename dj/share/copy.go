@@ -39,8 +39,7 @@ func (cl *cloner) copyRows(ctx context.Context, id schema.TableID, pk []string, 
 		return fmt.Errorf("share: clone: columns of %s: %w", id, err)
 	}
 	did := cl.dstID(id)
-	head := "INSERT INTO " + did.Quoted() + " (" + cols("", names) + ") "
-	tail := " ON DUPLICATE KEY UPDATE " + schema.QuoteIdent(pk[0]) + " = VALUES(" + schema.QuoteIdent(pk[0]) + ")"
+	head, tail := upsertSQL(did, names, pk[0])
 	sel := "SELECT " + strings.Join(exprs, ", ") + " FROM " + from
 	var n int64
 	if cl.res.SameServer {
@@ -90,6 +89,14 @@ func (cl *cloner) stream(ctx context.Context, sel, head, tail string, ncol int) 
 // insertWorkers is the number of batches batchInsert sends at once: one
 // is built while others run on the server.
 const insertWorkers = 2
+
+// upsertSQL is the head and the tail of an INSERT of the columns names
+// into did that keeps a row already there (its first key column pk0 set
+// to itself): a resumed copy writes what is missing.
+func upsertSQL(did schema.TableID, names []string, pk0 string) (head, tail string) {
+	pk := schema.QuoteIdent(pk0)
+	return "INSERT INTO " + did.Quoted() + " (" + cols("", names) + ") ", " ON DUPLICATE KEY UPDATE " + pk + " = VALUES(" + pk + ")"
+}
 
 // batchInsert inserts the rows that next returns (nil at the end; the
 // values are copied before next is called again) with head VALUES ...

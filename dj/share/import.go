@@ -291,11 +291,8 @@ func (im *importer) rows(ctx context.Context, t *TableEntry) error {
 	for i, c := range t.Columns {
 		names[i] = c.Name
 	}
-	pk := schema.QuoteIdent(t.PrimaryKey[0])
-	head := "INSERT INTO " + did.Quoted() + " (" + cols("", names) + ") "
-	tail := " ON DUPLICATE KEY UPDATE " + pk + " = VALUES(" + pk + ")"
+	head, tail := upsertSQL(did, names, t.PrimaryKey[0])
 	vals := make([]any, len(names))
-	var read int64
 	n, err := batchInsert(ctx, im.c, head, tail, len(names), im.o.BatchRows, func() ([]any, error) {
 		err := rr.next(vals)
 		if errors.Is(err, io.EOF) {
@@ -304,14 +301,14 @@ func (im *importer) rows(ctx context.Context, t *TableEntry) error {
 		if err != nil {
 			return nil, err
 		}
-		read++
 		return vals, nil
 	})
 	if err != nil {
 		return fmt.Errorf("share: import: rows of %s: %w", did, err)
 	}
-	if read != t.Rows {
-		return fmt.Errorf("share: import: rows of %s: %w: %d rows, the manifest says %d", did, ErrCorruptArchive, read, t.Rows)
+	// Without an error, batchInsert wrote every row the archive held.
+	if n != t.Rows {
+		return fmt.Errorf("share: import: rows of %s: %w: %d rows, the manifest says %d", did, ErrCorruptArchive, n, t.Rows)
 	}
 	im.res.Rows = append(im.res.Rows, TableRows{Table: did, Rows: n})
 	im.o.Progress(Progress{Table: did, Rows: n})
